@@ -1,0 +1,18 @@
+import httpRouterHandler from "@middy/http-router";
+import middy from "@middy/core";
+import type { APIGatewayProxyEvent, APIGatewayProxyResult } from "aws-lambda";
+import { NotFoundError } from "../core/errors.js";
+import { httpErrors } from "../core/http/errors.js";
+import { routes } from "./routes/index.js";
+
+/** The API Lambda behind API Gateway's `{proxy+}`: routing here, each route validating its own input. */
+export const handler = middy<APIGatewayProxyEvent, APIGatewayProxyResult>()
+  .use(httpErrors())
+  .handler(
+    httpRouterHandler({
+      routes,
+      notFoundResponse: ({ method, path }) => {
+        throw new NotFoundError(`No route for ${method} ${path}`);
+      },
+    }),
+  );

@@ -1,0 +1,31 @@
+import { isUnavailable } from "../../core/db/unavailable.js";
+import type { Database } from "../../core/db/database.js";
+import { json } from "../../core/http/responses.js";
+import { defineRoute } from "../../core/http/route.js";
+import { database } from "../../core/db/database.js";
+
+export interface Health {
+  status: "ok" | "degraded";
+  db: "ok" | "unavailable";
+  version: string;
+}
+
+/** Liveness that includes the database: load balancers and `npm start` both read it. */
+export async function checkHealth(db: Database, version: string): Promise<Health> {
+  try {
+    await db.query("SELECT 1");
+    return { status: "ok", db: "ok", version };
+  } catch (error) {
+    if (!isUnavailable(error)) throw error;
+    return { status: "degraded", db: "unavailable", version };
+  }
+}
+
+export const healthRoute = defineRoute({
+  method: "GET",
+  path: "/health",
+  handle: async () => {
+    const health = await checkHealth(database(), process.env.GROUNDCREW_VERSION ?? "dev");
+    return json(health.db === "ok" ? 200 : 503, health);
+  },
+});

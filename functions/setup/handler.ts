@@ -1,0 +1,14 @@
+import { database } from "../core/db/database.js";
+import { logger } from "../core/logger.js";
+import { migrate } from "./migrate.js";
+import { migrations } from "./migrations/index.js";
+
+/**
+ * The setup step (the seeds' RUN_SETUP), invoked by a CDK Trigger before the new API and
+ * worker code is deployed. Throwing fails the Trigger, and with it the deploy.
+ */
+export const handler = async (): Promise<{ applied: string[]; skipped: string[] }> => {
+  const report = await migrate(database(), migrations);
+  logger.info("Migrations done", { ...report });
+  return report;
+};

@@ -1,0 +1,35 @@
+import { App } from "aws-cdk-lib";
+import { ConfigError, loadConfig } from "../functions/core/config/load.js";
+import { GroundcrewStack } from "./stacks/groundcrew-stack.js";
+
+const app = new App();
+const stage = String(app.node.tryGetContext("stage") ?? "prod");
+
+try {
+  const config = loadConfig(stage, parseOverrides(app.node.tryGetContext("config")));
+  new GroundcrewStack(app, `${config.app}-${config.stage}`, {
+    config,
+    env:
+      config.stage === "local"
+        ? { account: "000000000000", region: "us-east-1" }
+        : { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
+    localDataApiUrl: config.stage === "local" ? String(app.node.tryGetContext("dataApiUrl") ?? "http://127.0.0.1:4567") : undefined,
+    description: `Groundcrew (${config.stage}): API, workers, scheduler, maintenance, static and media`,
+  });
+  app.synth();
+} catch (error) {
+  if (!(error instanceof ConfigError)) throw error;
+  console.error(error.message);
+  process.exit(1);
+}
+
+/** `-c config='{"queues":{"default":{"maxConcurrency":5}}}'` overrides the stage's values. */
+function parseOverrides(raw: unknown): Record<string, unknown> {
+  if (raw === undefined) return {};
+  if (typeof raw === "object" && raw !== null) return raw as Record<string, unknown>;
+  try {
+    return JSON.parse(String(raw)) as Record<string, unknown>;
+  } catch {
+    throw new ConfigError(`Invalid Groundcrew configuration:\n  - config: the -c config=... value is not JSON`);
+  }
+}

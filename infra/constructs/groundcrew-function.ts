@@ -1,0 +1,54 @@
+import { RemovalPolicy, type Duration } from "aws-cdk-lib";
+import { NodejsFunction } from "aws-cdk-lib/aws-lambda-nodejs";
+import { LogGroup } from "aws-cdk-lib/aws-logs";
+import type { Construct } from "constructs";
+import { join } from "node:path";
+import type { Config } from "../../functions/core/config/schema.js";
+import { functionsDir, repoRoot } from "../paths.js";
+import { bundlingDefaults, functionDefaults } from "./function-defaults.js";
+
+export interface GroundcrewFunctionProps {
+  /** The handler module, relative to functions/ (e.g. "api/handler.ts"); it exports `handler`. */
+  readonly entry: string;
+  readonly config: Config;
+  readonly description?: string;
+  /** @default 29 seconds */
+  readonly timeout?: Duration;
+  /** @default 256 */
+  readonly memorySize?: number;
+  readonly environment?: Record<string, string>;
+  /** Cap on concurrent executions; only for caps the event source mapping cannot express. */
+  readonly reservedConcurrentExecutions?: number;
+}
+
+/** A Lambda with the project's runtime, bundling, logging and configuration applied once. */
+export class GroundcrewFunction extends NodejsFunction {
+  constructor(scope: Construct, id: string, props: GroundcrewFunctionProps) {
+    const logGroup = new LogGroup(scope, `${id}Logs`, {
+      retention: functionDefaults.logRetention,
+      removalPolicy: props.config.stage === "local" ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
+    });
+    super(scope, id, {
+      entry: join(functionsDir, props.entry),
+      handler: "handler",
+      description: props.description,
+      runtime: functionDefaults.runtime,
+      architecture: functionDefaults.architecture,
+      memorySize: props.memorySize ?? functionDefaults.memorySize,
+      timeout: props.timeout ?? functionDefaults.timeout,
+      reservedConcurrentExecutions: props.reservedConcurrentExecutions,
+      logGroup,
+      projectRoot: repoRoot,
+      depsLockFilePath: join(repoRoot, "package-lock.json"),
+      bundling: bundlingDefaults,
+      environment: {
+        GROUNDCREW_CONFIG: JSON.stringify(props.config),
+        GROUNDCREW_STAGE: props.config.stage,
+        POWERTOOLS_SERVICE_NAME: `${props.config.app}-${id}`.toLowerCase(),
+        POWERTOOLS_LOG_LEVEL: props.config.logLevel,
+        NODE_OPTIONS: "--enable-source-maps",
+        ...props.environment,
+      },
+    });
+  }
+}

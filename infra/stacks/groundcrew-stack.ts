@@ -1,0 +1,36 @@
+import { Stack, type StackProps } from "aws-cdk-lib";
+import type { Construct } from "constructs";
+import type { Config } from "../../functions/core/config/schema.js";
+import { Api } from "../constructs/api.js";
+import { Database } from "../constructs/database.js";
+import { GroundcrewFunction } from "../constructs/groundcrew-function.js";
+import { Setup } from "../constructs/setup.js";
+
+export interface GroundcrewStackProps extends StackProps {
+  readonly config: Config;
+  /** Local stage: where functions reach the Data API stand-in. */
+  readonly localDataApiUrl?: string;
+}
+
+/** The whole process stack of the app: one construct per process type, wired together here. */
+export class GroundcrewStack extends Stack {
+  public readonly database: Database;
+  public readonly api: Api;
+
+  constructor(scope: Construct, id: string, props: GroundcrewStackProps) {
+    super(scope, id, props);
+    const { config } = props;
+
+    this.database = new Database(this, "Database", { config, localDataApiUrl: props.localDataApiUrl });
+
+    const apiFunction = new GroundcrewFunction(this, "ApiFunction", {
+      entry: "api/handler.ts",
+      config,
+      description: "HTTP API (routes in functions/api/routes)",
+    });
+    this.database.bind(apiFunction);
+    this.api = new Api(this, "Api", { config, handler: apiFunction });
+
+    new Setup(this, "Setup", { config, database: this.database, runsBefore: [apiFunction] });
+  }
+}

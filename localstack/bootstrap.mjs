@@ -1,0 +1,65 @@
+#!/usr/bin/env node
+// Installs what `npm start` and `npm test` need and is missing: node_modules (npm ci) and the
+// Python virtualenv with the emulator. Node built-ins only, because it runs before npm ci.
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const localDir = process.env.GROUNDCREW_LOCAL_DIR ?? join(root, ".local");
+const venv = process.env.GROUNDCREW_VENV ?? join(root, ".local", "venv");
+const requirements = join(root, "localstack", "requirements.txt");
+const endpoint = process.env.AWS_ENDPOINT_URL ?? "http://127.0.0.1:4566";
+
+function run(command, args, options = {}) {
+  console.log(`[bootstrap] ${command} ${args.join(" ")}`);
+  const result = spawnSync(command, args, { cwd: root, stdio: "inherit", ...options });
+  if (result.status !== 0) {
+    console.error(`[bootstrap] ${command} failed (exit ${result.status ?? result.signal})`);
+    process.exit(result.status ?? 1);
+  }
+}
+
+function nodeModulesCurrent() {
+  const marker = join(root, "node_modules", ".package-lock.json");
+  if (!existsSync(marker)) return false;
+  return statSync(marker).mtimeMs >= statSync(join(root, "package-lock.json")).mtimeMs;
+}
+
+async function emulatorAnswers() {
+  try {
+    const response = await fetch(`${endpoint}/_localstack/health`, { signal: AbortSignal.timeout(1500) });
+    return response.ok;
+  } catch {
+    return false;
+  }
+}
+
+function findPython() {
+  for (const candidate of [process.env.PYTHON, "python3.11", "python3", "python"]) {
+    if (!candidate) continue;
+    const probe = spawnSync(candidate, ["-c", "import sys; print(sys.version_info >= (3, 10))"], { encoding: "utf8" });
+    if (probe.status === 0 && probe.stdout.trim() === "True") return candidate;
+  }
+  return undefined;
+}
+
+function ensureVenv() {
+  const wanted = readFileSync(requirements, "utf8");
+  const stamp = join(venv, ".requirements");
+  if (existsSync(stamp) && readFileSync(stamp, "utf8") === wanted) return;
+  const python = findPython();
+  if (!python) {
+    console.error("[bootstrap] Python >= 3.10 is needed for the local emulator (ministack); install python3 or start LocalStack yourself on " + endpoint);
+    process.exit(1);
+  }
+  mkdirSync(dirname(venv), { recursive: true });
+  if (!existsSync(join(venv, "bin", "python"))) run(python, ["-m", "venv", venv]);
+  run(join(venv, "bin", "python"), ["-m", "pip", "install", "--quiet", "--disable-pip-version-check", "-r", requirements]);
+  writeFileSync(stamp, wanted);
+}
+
+if (!nodeModulesCurrent()) run("npm", ["ci", "--no-audit", "--no-fund"]);
+// An emulator already answering (a LocalStack container, say) is used as it is: no venv needed.
+if (process.env.GROUNDCREW_SKIP_EMULATOR !== "1" && !(await emulatorAnswers())) ensureVenv();

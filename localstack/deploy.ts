@@ -1,0 +1,73 @@
+import { spawn } from "node:child_process";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { awsLocalEnv, cdkOutDir, dataApiUrlForFunctions, emulatorEndpoint, localAccount, localDir, localRegion, outputsFile, repoRoot } from "./env.js";
+
+const cdkBin = join(repoRoot, "node_modules", ".bin", "cdk");
+const stackName = "groundcrew-local";
+
+export interface LocalOutputs {
+  stackName: string;
+  endpoint: string;
+  apiUrl: string;
+  [key: string]: string;
+}
+
+function cdk(args: string[], quiet = false): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cdkBin, args, { cwd: repoRoot, env: { ...process.env, ...awsLocalEnv(), CDK_DISABLE_VERSION_CHECK: "1", CI: "true" } });
+    let output = "";
+    const collect = (chunk: Buffer) => {
+      output += chunk.toString();
+      if (!quiet) process.stdout.write(chunk.toString().replace(/^/gm, "    "));
+    };
+    child.stdout.on("data", collect);
+    child.stderr.on("data", collect);
+    child.on("error", reject);
+    child.on("close", (code) => (code === 0 ? resolve(output) : reject(new Error(`cdk ${args[0]} failed (exit ${code})\n${quiet ? output : ""}`))));
+  });
+}
+
+/** `cdk bootstrap` once per emulator process: its state lives only as long as the emulator runs. */
+export async function bootstrapOnce(emulatorIdentity: string): Promise<boolean> {
+  const marker = join(localDir, "bootstrapped");
+  if (existsSync(marker) && readFileSync(marker, "utf8") === emulatorIdentity) return false;
+  await cdk(["bootstrap", `aws://${localAccount}/${localRegion}`], true);
+  mkdirSync(localDir, { recursive: true });
+  writeFileSync(marker, emulatorIdentity);
+  return true;
+}
+
+export async function deployLocalStack(quiet: boolean): Promise<LocalOutputs> {
+  const cdkOutputs = join(localDir, "cdk-outputs.json");
+  await cdk(
+    [
+      "deploy",
+      stackName,
+      "-c",
+      "stage=local",
+      "-c",
+      `dataApiUrl=${dataApiUrlForFunctions}`,
+      "--output",
+      cdkOutDir,
+      "--require-approval",
+      "never",
+      "--progress",
+      "events",
+      "--outputs-file",
+      cdkOutputs,
+    ],
+    quiet,
+  );
+  const raw = JSON.parse(readFileSync(cdkOutputs, "utf8")) as Record<string, Record<string, string>>;
+  const stack = raw[stackName] ?? {};
+  const outputs: LocalOutputs = {
+    ...stack,
+    stackName,
+    endpoint: emulatorEndpoint,
+    // The stack's own URL names real AWS; the emulator serves the stage under this path instead.
+    apiUrl: `${emulatorEndpoint}/restapis/${stack.ApiId}/${stack.ApiStage}/_user_request_`,
+  };
+  writeFileSync(outputsFile, `${JSON.stringify(outputs, null, 2)}\n`);
+  return outputs;
+}

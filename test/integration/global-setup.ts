@@ -1,0 +1,32 @@
+import type { TestProject } from "vitest/node";
+import { dataApiUrl } from "../../localstack/env.js";
+import { answers } from "../../localstack/processes.js";
+import { stopDataApi } from "../../localstack/data-api-process.js";
+import { stopEmulator, EMULATOR } from "../../localstack/emulator.js";
+import { runningPid } from "../../localstack/processes.js";
+import { localUp } from "../../localstack/up.js";
+import type { LocalOutputs } from "../../localstack/deploy.js";
+
+declare module "vitest" {
+  export interface ProvidedContext {
+    outputs: LocalOutputs;
+  }
+}
+
+/**
+ * Brings the local stack up once for all integration files (the same `local:up` a developer
+ * runs) and stops afterwards only what it had to start, so a running `npm start` survives.
+ */
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  const emulatorWasRunning = runningPid(EMULATOR) !== undefined;
+  const dataApiWasUp = await answers(`${dataApiUrl}/_health`);
+  const started = Date.now();
+  const outputs = await localUp({ quiet: !process.env.GROUNDCREW_VERBOSE });
+  console.log(`[integration] local stack ready in ${((Date.now() - started) / 1000).toFixed(1)}s: ${outputs.apiUrl}`);
+  project.provide("outputs", outputs);
+  return async () => {
+    if (process.env.GROUNDCREW_KEEP_STACK === "1") return;
+    if (!dataApiWasUp) await stopDataApi();
+    if (!emulatorWasRunning) await stopEmulator();
+  };
+}
