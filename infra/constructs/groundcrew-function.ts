@@ -4,7 +4,7 @@ import { LogGroup } from "aws-cdk-lib/aws-logs";
 import type { Construct } from "constructs";
 import { join } from "node:path";
 import type { Config } from "../../functions/core/config/schema.js";
-import { functionsDir, repoRoot } from "../paths.js";
+import { appVersion, functionsDir, repoRoot } from "../paths.js";
 import { bundlingDefaults, functionDefaults } from "./function-defaults.js";
 
 export interface GroundcrewFunctionProps {
@@ -44,6 +44,7 @@ export class GroundcrewFunction extends NodejsFunction {
       environment: {
         GROUNDCREW_CONFIG: JSON.stringify(props.config),
         GROUNDCREW_STAGE: props.config.stage,
+        GROUNDCREW_VERSION: appVersion,
         POWERTOOLS_SERVICE_NAME: `${props.config.app}-${id}`.toLowerCase(),
         POWERTOOLS_LOG_LEVEL: props.config.logLevel,
         NODE_OPTIONS: "--enable-source-maps",

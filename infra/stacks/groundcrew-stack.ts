@@ -2,6 +2,7 @@ import { Stack, type StackProps } from "aws-cdk-lib";
 import type { Construct } from "constructs";
 import type { Config } from "../../functions/core/config/schema.js";
 import { Api } from "../constructs/api.js";
+import { Auth } from "../constructs/auth.js";
 import { Database } from "../constructs/database.js";
 import { GroundcrewFunction } from "../constructs/groundcrew-function.js";
 import { Setup } from "../constructs/setup.js";
@@ -16,6 +17,7 @@ export interface GroundcrewStackProps extends StackProps {
 export class GroundcrewStack extends Stack {
   public readonly database: Database;
   public readonly api: Api;
+  public readonly auth: Auth;
 
   constructor(scope: Construct, id: string, props: GroundcrewStackProps) {
     super(scope, id, props);
@@ -29,6 +31,8 @@ export class GroundcrewStack extends Stack {
       description: "HTTP API (routes in functions/api/routes)",
     });
     this.database.bind(apiFunction);
+    this.auth = new Auth(this, "Auth", { config });
+    this.auth.bind(apiFunction);
     this.api = new Api(this, "Api", { config, handler: apiFunction });
 
     new Setup(this, "Setup", { config, database: this.database, runsBefore: [apiFunction] });

@@ -24,6 +24,7 @@ export async function checkHealth(db: Database, version: string): Promise<Health
 export const healthRoute = defineRoute({
   method: "GET",
   path: "/health",
+  auth: "public",
   handle: async () => {
     const health = await checkHealth(database(), process.env.GROUNDCREW_VERSION ?? "dev");
     return json(health.db === "ok" ? 200 : 503, health);

@@ -81,6 +81,23 @@ export const configSchema = z.object({
       incompleteUploadHours: z.number().int().min(1).default(24),
     })
     .default({ finishedTaskDays: 30, eventDays: 90, incompleteUploadHours: 24 }),
+  auth: z
+    .object({
+      /**
+       * Verify tokens against this JWKS (e.g. your identity provider). Unset: prod creates a
+       * Cognito user pool and uses its keys; local signs and verifies with a secret in Secrets Manager.
+       */
+      jwksUrl: z.string().url().optional(),
+      issuer: z.string().min(1).optional(),
+      audience: z.string().min(1).optional(),
+      /** The claim holding the caller's roles; Cognito puts groups in "cognito:groups". */
+      rolesClaim: z.string().min(1).optional(),
+    })
+    .refine((auth) => !auth.jwksUrl || (auth.issuer && auth.audience), {
+      message: "issuer and audience are required with jwksUrl",
+      path: ["jwksUrl"],
+    })
+    .default({}),
   media: z
     .object({
       maxUploadBytes: z.number().int().positive().default(10 * 1024 * 1024),

@@ -1,27 +1,11 @@
-import type { APIGatewayProxyEvent, Context } from "aws-lambda";
+import type { Context } from "aws-lambda";
 import { describe, expect, it, vi } from "vitest";
 import { z } from "zod";
 import { ConflictError } from "../../../../functions/core/errors.js";
 import { json } from "../../../../functions/core/http/responses.js";
 import { defineRoute } from "../../../../functions/core/http/route.js";
+import { httpEvent } from "../../../support/http-event.js";
 
-export function httpEvent(overrides: Partial<APIGatewayProxyEvent> = {}): APIGatewayProxyEvent {
-  return {
-    httpMethod: "POST",
-    path: "/things",
-    resource: "/{proxy+}",
-    body: null,
-    headers: {},
-    multiValueHeaders: {},
-    isBase64Encoded: false,
-    pathParameters: null,
-    queryStringParameters: null,
-    multiValueQueryStringParameters: null,
-    stageVariables: null,
-    requestContext: {} as APIGatewayProxyEvent["requestContext"],
-    ...overrides,
-  };
-}
 const context = {} as Context;
 
 describe("defineRoute", () => {
@@ -31,6 +15,7 @@ describe("defineRoute", () => {
     path: "/things",
     body: z.object({ name: z.string().min(1), count: z.number().int().positive() }),
     query: z.object({ dryRun: z.enum(["0", "1"]).optional() }),
+    auth: "public",
     handle,
   });
 
@@ -59,8 +44,8 @@ describe("defineRoute", () => {
   });
 
   it("maps domain errors to their status and hides unexpected ones", async () => {
-    const conflicting = defineRoute({ method: "GET", path: "/c", handle: async () => { throw new ConflictError("already running"); } });
-    const broken = defineRoute({ method: "GET", path: "/b", handle: async () => { throw new Error("secret detail"); } });
+    const conflicting = defineRoute({ method: "GET", path: "/c", auth: "public", handle: async () => { throw new ConflictError("already running"); } });
+    const broken = defineRoute({ method: "GET", path: "/b", auth: "public", handle: async () => { throw new Error("secret detail"); } });
     const conflict = await conflicting.handler(httpEvent(), context);
     expect(conflict.statusCode).toBe(409);
     expect(JSON.parse(conflict.body)).toEqual({ error: "already running" });

@@ -1,0 +1,58 @@
+import { errors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from "jose";
+import { UnauthorizedError } from "../errors.js";
+import type { Principal } from "./principal.js";
+
+export interface VerifierOptions {
+  issuer: string;
+  audience: string;
+  /** Never includes "none": jose refuses unsecured tokens unless asked, and we never ask. */
+  algorithms: string[];
+  key: Uint8Array | JWTVerifyGetKey;
+  rolesClaim: string;
+  /** Seconds of clock skew tolerated on exp/nbf. */
+  clockToleranceSeconds?: number;
+}
+
+export type Verifier = (token: string) => Promise<Principal>;
+
+/** Checks signature, algorithm, issuer, audience and expiry; any failure is a 401 with a short reason. */
+export function createVerifier(options: VerifierOptions): Verifier {
+  return async (token) => {
+    let payload: JWTPayload;
+    try {
+      const verified =
+        options.key instanceof Uint8Array
+          ? await jwtVerify(token, options.key, verifyOptions(options))
+          : await jwtVerify(token, options.key, verifyOptions(options));
+      payload = verified.payload;
+    } catch (error) {
+      throw new UnauthorizedError(reason(error));
+    }
+    if (!payload.sub) throw new UnauthorizedError("Token has no subject");
+    return { sub: payload.sub, roles: rolesOf(payload[options.rolesClaim]) };
+  };
+}
+
+function verifyOptions(options: VerifierOptions) {
+  return {
+    issuer: options.issuer,
+    audience: options.audience,
+    algorithms: options.algorithms.filter((alg) => alg.toLowerCase() !== "none"),
+    clockTolerance: options.clockToleranceSeconds ?? 5,
+    requiredClaims: ["exp", "sub"],
+  };
+}
+
+function rolesOf(claim: unknown): string[] {
+  if (Array.isArray(claim)) return claim.filter((role): role is string => typeof role === "string");
+  if (typeof claim === "string") return claim.split(/[\s,]+/).filter(Boolean);
+  return [];
+}
+
+function reason(error: unknown): string {
+  if (error instanceof errors.JWTExpired) return "Token expired";
+  if (error instanceof errors.JWTClaimValidationFailed) return `Token ${error.claim} claim is not accepted`;
+  if (error instanceof errors.JOSEAlgNotAllowed) return "Token algorithm is not allowed";
+  if (error instanceof errors.JWSSignatureVerificationFailed) return "Token signature is invalid";
+  return "Token is invalid";
+}

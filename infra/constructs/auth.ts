@@ -1,0 +1,78 @@
+import { CfnOutput, RemovalPolicy, Stack } from "aws-cdk-lib";
+import { CfnUserPoolGroup, UserPool, type UserPoolClient } from "aws-cdk-lib/aws-cognito";
+import type { Function as LambdaFunction } from "aws-cdk-lib/aws-lambda";
+import { Secret } from "aws-cdk-lib/aws-secretsmanager";
+import { Construct } from "constructs";
+import type { Config } from "../../functions/core/config/schema.js";
+
+export interface AuthProps {
+  readonly config: Config;
+}
+
+/**
+ * Who may call the API. Prod verifies JWTs against a JWKS: a configured identity provider, or
+ * else a Cognito user pool created here (its "admin" group is the admin role). The local stage
+ * signs its own tokens with a secret kept in Secrets Manager (`npm run token`).
+ */
+export class Auth extends Construct {
+  public readonly signingSecret?: Secret;
+  public readonly userPool?: UserPool;
+  public readonly userPoolClient?: UserPoolClient;
+  private readonly env: Record<string, string>;
+
+  constructor(scope: Construct, id: string, props: AuthProps) {
+    super(scope, id);
+    const { config } = props;
+    if (config.auth.jwksUrl) {
+      this.env = {
+        AUTH_JWKS_URL: config.auth.jwksUrl,
+        AUTH_ISSUER: config.auth.issuer as string,
+        AUTH_AUDIENCE: config.auth.audience as string,
+        AUTH_ROLES_CLAIM: config.auth.rolesClaim ?? "roles",
+      };
+      return;
+    }
+    if (config.stage === "local") {
+      this.signingSecret = new Secret(this, "SigningSecret", {
+        description: "HS256 key for local API tokens (npm run token)",
+        generateSecretString: { passwordLength: 64, excludePunctuation: true },
+        removalPolicy: RemovalPolicy.DESTROY,
+      });
+      this.env = {
+        AUTH_SECRET_ARN: this.signingSecret.secretArn,
+        AUTH_ISSUER: config.auth.issuer ?? `${config.app}-local`,
+        AUTH_AUDIENCE: config.auth.audience ?? `${config.app}-api`,
+        AUTH_ROLES_CLAIM: config.auth.rolesClaim ?? "roles",
+      };
+      new CfnOutput(this, "AuthSecretArn", { key: "AuthSecretArn", value: this.signingSecret.secretArn });
+      new CfnOutput(this, "AuthIssuer", { key: "AuthIssuer", value: this.env.AUTH_ISSUER as string });
+      new CfnOutput(this, "AuthAudience", { key: "AuthAudience", value: this.env.AUTH_AUDIENCE as string });
+      return;
+    }
+    this.userPool = new UserPool(this, "UserPool", {
+      userPoolName: `${config.app}-${config.stage}`,
+      selfSignUpEnabled: false,
+      signInAliases: { email: true },
+      passwordPolicy: { minLength: 12, requireSymbols: true },
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    this.userPoolClient = this.userPool.addClient("ApiClient", { authFlows: { userSrp: true }, generateSecret: false });
+    new CfnUserPoolGroup(this, "AdminGroup", { userPoolId: this.userPool.userPoolId, groupName: "admin", description: "Operational endpoints" });
+    const issuer = `https://cognito-idp.${Stack.of(this).region}.amazonaws.com/${this.userPool.userPoolId}`;
+    // Cognito ID tokens carry the client id as audience and the groups in cognito:groups.
+    this.env = {
+      AUTH_JWKS_URL: `${issuer}/.well-known/jwks.json`,
+      AUTH_ISSUER: issuer,
+      AUTH_AUDIENCE: this.userPoolClient.userPoolClientId,
+      AUTH_ROLES_CLAIM: config.auth.rolesClaim ?? "cognito:groups",
+    };
+    new CfnOutput(this, "UserPoolId", { key: "UserPoolId", value: this.userPool.userPoolId });
+    new CfnOutput(this, "UserPoolClientId", { key: "UserPoolClientId", value: this.userPoolClient.userPoolClientId });
+  }
+
+  /** Lets a function verify tokens: sets the variables verifierFromEnv reads and grants what it needs. */
+  bind(fn: LambdaFunction): void {
+    for (const [name, value] of Object.entries(this.env)) fn.addEnvironment(name, value);
+    this.signingSecret?.grantRead(fn);
+  }
+}
