@@ -66,7 +66,7 @@ export async function deployLocalStack(quiet: boolean): Promise<LocalOutputs> {
     stackName,
     endpoint: emulatorEndpoint,
     // The stack's own URL names real AWS; the emulator serves the stage under this path instead.
-    apiUrl: `${emulatorEndpoint}/restapis/${stack.ApiId}/${stack.ApiStage}/_user_request_`,
+    apiUrl: `${emulatorEndpoint}/_aws/execute-api/${stack.ApiId}/${stack.ApiStage}`,
   };
   writeFileSync(outputsFile, `${JSON.stringify(outputs, null, 2)}\n`);
   return outputs;
