@@ -2,11 +2,13 @@ import httpRouterHandler from "@middy/http-router";
 import middy from "@middy/core";
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from "aws-lambda";
 import { NotFoundError } from "../core/errors.js";
+import { accessLog } from "../core/http/access-log.js";
 import { httpErrors } from "../core/http/errors.js";
 import { routes } from "./routes/index.js";
 
 /** The API Lambda behind API Gateway's `{proxy+}`: routing here, each route validating its own input. */
 export const handler = middy<APIGatewayProxyEvent, APIGatewayProxyResult>()
+  .use(accessLog())
   .use(httpErrors())
   .handler(
     httpRouterHandler({

@@ -1,5 +1,6 @@
 import type { Migration } from "../migration.js";
 import { migration as core } from "./0001_core.js";
+import { migration as media } from "./0005_media.js";
 
 /** Applied in this order; ids are never renamed or reused once deployed. */
-export const migrations: Migration[] = [core];
+export const migrations: Migration[] = [core, media];
