@@ -1,5 +1,5 @@
-import { CfnOutput, RemovalPolicy, Stack } from "aws-cdk-lib";
-import { CfnUserPoolGroup, UserPool, type UserPoolClient } from "aws-cdk-lib/aws-cognito";
+import { CfnOutput, RemovalPolicy, Stack, Validations } from "aws-cdk-lib";
+import { CfnUserPoolGroup, Mfa, UserPool, type UserPoolClient } from "aws-cdk-lib/aws-cognito";
 import type { Function as LambdaFunction } from "aws-cdk-lib/aws-lambda";
 import { Secret } from "aws-cdk-lib/aws-secretsmanager";
 import { Construct } from "constructs";
@@ -53,9 +53,21 @@ export class Auth extends Construct {
       userPoolName: `${config.app}-${config.stage}`,
       selfSignUpEnabled: false,
       signInAliases: { email: true },
-      passwordPolicy: { minLength: 12, requireSymbols: true },
+      passwordPolicy: { minLength: 12, requireSymbols: true, requireDigits: true, requireUppercase: true, requireLowercase: true },
+      mfa: Mfa.OPTIONAL,
+      mfaSecondFactor: { otp: true, sms: false },
       removalPolicy: RemovalPolicy.RETAIN,
     });
+    Validations.of(this.userPool).acknowledge(
+      {
+        id: "AwsSolutions-COG8",
+        reason: "The Plus feature plan (threat protection) is a per-user cost decision left to the operator; the pool works on Essentials.",
+      },
+      {
+        id: "AwsSolutions-COG2",
+        reason: "TOTP MFA is offered to every user (Mfa.OPTIONAL); making it mandatory is the operator's policy choice.",
+      },
+    );
     this.userPoolClient = this.userPool.addClient("ApiClient", { authFlows: { userSrp: true }, generateSecret: false });
     new CfnUserPoolGroup(this, "AdminGroup", { userPoolId: this.userPool.userPoolId, groupName: "admin", description: "Operational endpoints" });
     const issuer = `https://cognito-idp.${Stack.of(this).region}.amazonaws.com/${this.userPool.userPoolId}`;

@@ -1,0 +1,89 @@
+import type { Database } from "../core/db/database.js";
+import type { MediaObject, MediaStatus } from "./media-object.js";
+
+const columns = `id::text AS id, owner, object_key, filename, content_type, size_bytes, checksum, status, created_at, stored_at`;
+
+interface MediaRow {
+  id: string;
+  owner: string;
+  object_key: string;
+  filename: string;
+  content_type: string;
+  size_bytes: number | null;
+  checksum: string | null;
+  status: MediaStatus;
+  created_at: string;
+  stored_at: string | null;
+}
+
+const toMedia = (row: MediaRow): MediaObject => ({
+  id: row.id,
+  owner: row.owner,
+  objectKey: row.object_key,
+  filename: row.filename,
+  contentType: row.content_type,
+  sizeBytes: row.size_bytes === null ? null : Number(row.size_bytes),
+  checksum: row.checksum,
+  status: row.status,
+  createdAt: row.created_at,
+  storedAt: row.stored_at,
+});
+
+export interface NewMedia {
+  id: string;
+  owner: string;
+  objectKey: string;
+  filename: string;
+  contentType: string;
+}
+
+/** SQL for `media_objects`; every method is one Data API round trip. */
+export class MediaRepository {
+  constructor(private readonly db: Database) {}
+
+  async insertPending(media: NewMedia): Promise<MediaObject> {
+    const row = await this.db.first<MediaRow>(
+      `INSERT INTO media_objects (id, owner, object_key, filename, content_type, status)
+       VALUES (CAST(:id AS uuid), :owner, :objectKey, :filename, :contentType, 'pending')
+       RETURNING ${columns}`,
+      { ...media },
+    );
+    return toMedia(row as MediaRow);
+  }
+
+  async findById(id: string): Promise<MediaObject | undefined> {
+    const row = await this.db.first<MediaRow>(`SELECT ${columns} FROM media_objects WHERE id = CAST(:id AS uuid)`, { id });
+    return row && toMedia(row);
+  }
+
+  async findByKey(objectKey: string): Promise<MediaObject | undefined> {
+    const row = await this.db.first<MediaRow>(`SELECT ${columns} FROM media_objects WHERE object_key = :objectKey`, { objectKey });
+    return row && toMedia(row);
+  }
+
+  /** A rejected row stays rejected: an object that arrives later under its key is not trusted. */
+  async markStored(objectKey: string, sizeBytes: number, checksum: string): Promise<MediaObject | undefined> {
+    const row = await this.db.first<MediaRow>(
+      `UPDATE media_objects SET status = 'stored', size_bytes = :sizeBytes, checksum = :checksum, stored_at = now()
+       WHERE object_key = :objectKey AND status <> 'rejected'
+       RETURNING ${columns}`,
+      { objectKey, sizeBytes, checksum },
+    );
+    return row && toMedia(row);
+  }
+
+  async markRejected(objectKey: string, sizeBytes: number): Promise<MediaObject | undefined> {
+    const row = await this.db.first<MediaRow>(
+      `UPDATE media_objects SET status = 'rejected', size_bytes = :sizeBytes, checksum = NULL, stored_at = NULL
+       WHERE object_key = :objectKey
+       RETURNING ${columns}`,
+      { objectKey, sizeBytes },
+    );
+    return row && toMedia(row);
+  }
+
+  async delete(id: string): Promise<boolean> {
+    const { updated } = await this.db.query("DELETE FROM media_objects WHERE id = CAST(:id AS uuid)", { id });
+    return updated > 0;
+  }
+}

@@ -1,0 +1,25 @@
+/** A browser upload the client performs itself, straight to the bucket. */
+export type PresignedUpload =
+  | { method: "POST"; url: string; fields: Record<string, string> }
+  | { method: "PUT"; url: string; headers: Record<string, string> };
+
+export interface StoredObjectHead {
+  sizeBytes: number;
+  contentType: string | undefined;
+}
+
+/** The bucket, as the media domain needs it; S3 in production and tests alike, fakes in unit tests. */
+export interface MediaStorage {
+  /** A POST form whose policy admits exactly this key and content type, and at most `maxBytes`. */
+  presignPost(key: string, contentType: string, maxBytes: number, expiresInSeconds: number): Promise<PresignedUpload>;
+  /** A PUT URL that signs the content type and length, so a different one fails the signature. */
+  presignPut(key: string, contentType: string, sizeBytes: number, expiresInSeconds: number): Promise<PresignedUpload>;
+  head(key: string): Promise<StoredObjectHead | undefined>;
+  put(key: string, body: Uint8Array, contentType: string, md5Base64: string): Promise<void>;
+  delete(key: string): Promise<void>;
+}
+
+/** Turns a stored object's key into a short-lived download URL: CloudFront in prod, S3 locally. */
+export interface DownloadSigner {
+  sign(key: string, expiresAt: Date): Promise<string>;
+}
