@@ -1,5 +1,5 @@
 import { RemovalPolicy, Validations, type Duration } from "aws-cdk-lib";
-import { NodejsFunction } from "aws-cdk-lib/aws-lambda-nodejs";
+import { type BundlingOptions, NodejsFunction } from "aws-cdk-lib/aws-lambda-nodejs";
 import { LogGroup } from "aws-cdk-lib/aws-logs";
 import type { Construct } from "constructs";
 import { join } from "node:path";
@@ -19,6 +19,8 @@ export interface GroundcrewFunctionProps {
   readonly environment?: Record<string, string>;
   /** Cap on concurrent executions; only for caps the event source mapping cannot express. */
   readonly reservedConcurrentExecutions?: number;
+  /** Merged over the project's bundling defaults, e.g. `commandHooks` that copy files into the bundle. */
+  readonly bundling?: Partial<BundlingOptions>;
 }
 
 /** A Lambda with the project's runtime, bundling, logging and configuration applied once. */
@@ -40,7 +42,7 @@ export class GroundcrewFunction extends NodejsFunction {
       logGroup,
       projectRoot: repoRoot,
       depsLockFilePath: join(repoRoot, "package-lock.json"),
-      bundling: bundlingDefaults,
+      bundling: { ...bundlingDefaults, ...props.bundling },
       environment: {
         GROUNDCREW_CONFIG: JSON.stringify(props.config),
         GROUNDCREW_STAGE: props.config.stage,

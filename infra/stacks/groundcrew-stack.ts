@@ -1,6 +1,7 @@
 import { Stack, type StackProps } from "aws-cdk-lib";
 import type { Construct } from "constructs";
 import type { Config } from "../../functions/core/config/schema.js";
+import { Alarms } from "../constructs/alarms.js";
 import { Api } from "../constructs/api.js";
 import { Auth } from "../constructs/auth.js";
 import { Database } from "../constructs/database.js";
@@ -18,11 +19,13 @@ export class GroundcrewStack extends Stack {
   public readonly database: Database;
   public readonly api: Api;
   public readonly auth: Auth;
+  public readonly alarms: Alarms;
 
   constructor(scope: Construct, id: string, props: GroundcrewStackProps) {
     super(scope, id, props);
     const { config } = props;
 
+    this.alarms = new Alarms(this, "Alarms", { config, email: config.alarmEmail });
     this.database = new Database(this, "Database", { config, localDataApiUrl: props.localDataApiUrl });
 
     const apiFunction = new GroundcrewFunction(this, "ApiFunction", {
@@ -34,6 +37,8 @@ export class GroundcrewStack extends Stack {
     this.auth = new Auth(this, "Auth", { config });
     this.auth.bind(apiFunction);
     this.api = new Api(this, "Api", { config, handler: apiFunction });
+    this.alarms.onApi5xx(this.api.restApi);
+    this.alarms.onFunctionErrors("ApiFunction", apiFunction);
 
     new Setup(this, "Setup", { config, database: this.database, runsBefore: [apiFunction] });
   }

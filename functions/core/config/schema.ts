@@ -40,6 +40,8 @@ export const configSchema = z.object({
   app: resourceName.default("groundcrew"),
   stage: z.enum(["local", "prod"]),
   logLevel: z.enum(["DEBUG", "INFO", "WARN", "ERROR"]).default("INFO"),
+  /** Where alarm notifications go (an SNS email subscription); unset: subscribe to the topic yourself. */
+  alarmEmail: z.string().email().optional(),
   database: z
     .object({
       name: z.string().regex(/^[a-z_][a-z0-9_]*$/).default("groundcrew"),
