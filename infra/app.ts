@@ -14,6 +14,7 @@ try {
         ? { account: "000000000000", region: "us-east-1" }
         : { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
     localDataApiUrl: config.stage === "local" ? String(app.node.tryGetContext("dataApiUrl") ?? "http://127.0.0.1:4567") : undefined,
+    localEndpoint: config.stage === "local" ? (process.env.AWS_ENDPOINT_URL ?? "http://127.0.0.1:4566") : undefined,
     description: `Groundcrew (${config.stage}): API, workers, scheduler, maintenance, static and media`,
   });
   app.synth();

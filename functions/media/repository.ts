@@ -82,6 +82,17 @@ export class MediaRepository {
     return row && toMedia(row);
   }
 
+  /** Newest first; `owner` or `status` narrow the list when given. */
+  async list(filter: { owner?: string; status?: MediaStatus; limit: number }): Promise<MediaObject[]> {
+    const rows = await this.db.rows<MediaRow>(
+      `SELECT ${columns} FROM media_objects
+       WHERE (CAST(:owner AS text) IS NULL OR owner = :owner) AND (CAST(:status AS text) IS NULL OR status = :status)
+       ORDER BY created_at DESC, id LIMIT :limit`,
+      { owner: filter.owner ?? null, status: filter.status ?? null, limit: filter.limit },
+    );
+    return rows.map(toMedia);
+  }
+
   async delete(id: string): Promise<boolean> {
     const { updated } = await this.db.query("DELETE FROM media_objects WHERE id = CAST(:id AS uuid)", { id });
     return updated > 0;

@@ -2,7 +2,7 @@ import { createHash, randomUUID } from "node:crypto";
 import { isAdmin, type Principal } from "../core/auth/principal.js";
 import { ConflictError, NotFoundError, PayloadTooLargeError, ValidationError } from "../core/errors.js";
 import { logger } from "../core/logger.js";
-import { checksumFromEtag, isAllowedContentType, objectKeyFor, type MediaLimits, type MediaObject } from "./media-object.js";
+import { checksumFromEtag, isAllowedContentType, objectKeyFor, type MediaLimits, type MediaObject, type MediaStatus } from "./media-object.js";
 import type { MediaRepository } from "./repository.js";
 import type { DownloadSigner, MediaStorage, PresignedUpload } from "./storage.js";
 
@@ -77,6 +77,12 @@ export class MediaService {
     const media = await this.deps.repository.findById(id);
     if (!media || (media.owner !== principal.sub && !isAdmin(principal))) throw new NotFoundError(`Media ${id} not found`);
     return media;
+  }
+
+  /** The caller's own files, or for an admin anyone's (optionally one owner's). */
+  async list(principal: Principal, filter: { owner?: string; status?: MediaStatus; limit?: number } = {}): Promise<MediaObject[]> {
+    const owner = isAdmin(principal) ? filter.owner : principal.sub;
+    return this.deps.repository.list({ owner, status: filter.status, limit: filter.limit ?? 100 });
   }
 
   async downloadLink(principal: Principal, id: string): Promise<DownloadLink> {

@@ -6,12 +6,16 @@ import { Api } from "../constructs/api.js";
 import { Auth } from "../constructs/auth.js";
 import { Database } from "../constructs/database.js";
 import { GroundcrewFunction } from "../constructs/groundcrew-function.js";
+import { MediaStore } from "../constructs/media-store.js";
 import { Setup } from "../constructs/setup.js";
+import { StaticSite } from "../constructs/static-site.js";
 
 export interface GroundcrewStackProps extends StackProps {
   readonly config: Config;
   /** Local stage: where functions reach the Data API stand-in. */
   readonly localDataApiUrl?: string;
+  /** Local stage: the emulator's endpoint, for what it serves directly (the static site). */
+  readonly localEndpoint?: string;
 }
 
 /** The whole process stack of the app: one construct per process type, wired together here. */
@@ -20,6 +24,8 @@ export class GroundcrewStack extends Stack {
   public readonly api: Api;
   public readonly auth: Auth;
   public readonly alarms: Alarms;
+  public readonly media: MediaStore;
+  public readonly staticSite: StaticSite;
 
   constructor(scope: Construct, id: string, props: GroundcrewStackProps) {
     super(scope, id, props);
@@ -36,10 +42,15 @@ export class GroundcrewStack extends Stack {
     this.database.bind(apiFunction);
     this.auth = new Auth(this, "Auth", { config });
     this.auth.bind(apiFunction);
+    this.media = new MediaStore(this, "Media", { config, database: this.database });
+    this.media.bind(apiFunction);
+    this.alarms.onFunctionErrors("MediaProcessor", this.media.processor);
+    this.alarms.onDeadLetters("MediaProcessorDlq", this.media.deadLetterQueue);
+    this.staticSite = new StaticSite(this, "StaticSite", { config, localEndpoint: props.localEndpoint });
     this.api = new Api(this, "Api", { config, handler: apiFunction });
     this.alarms.onApi5xx(this.api.restApi);
     this.alarms.onFunctionErrors("ApiFunction", apiFunction);
 
-    new Setup(this, "Setup", { config, database: this.database, runsBefore: [apiFunction] });
+    new Setup(this, "Setup", { config, database: this.database, runsBefore: [apiFunction, this.media.processor] });
   }
 }

@@ -1,7 +1,8 @@
 import { z } from "zod";
 import type { Principal } from "../../core/auth/principal.js";
 import { json } from "../../core/http/responses.js";
-import { defineRoute } from "../../core/http/route.js";
+import { defineRoute, type Route } from "../../core/http/route.js";
+import type { Verifier } from "../../core/auth/verifier.js";
 import { mediaService } from "../../media/from-env.js";
 import type { MediaObject } from "../../media/media-object.js";
 import type { MediaService } from "../../media/service.js";
@@ -17,6 +18,12 @@ export const uploadBody = z.object({
 
 const downloadQuery = z.object({ redirect: z.enum(["0", "1", "true", "false"]).optional() });
 
+const listQuery = z.object({
+  status: z.enum(["pending", "stored", "rejected"]).optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(100),
+});
+const adminListQuery = listQuery.extend({ owner: z.string().min(1).optional() });
+
 const view = (media: MediaObject) => ({
   id: media.id,
   filename: media.filename,
@@ -28,19 +35,37 @@ const view = (media: MediaObject) => ({
   storedAt: media.storedAt,
 });
 
-// Routes take the service as a function so tests can hand in one built over fakes.
-export function mediaRoutes(service: () => MediaService = mediaService) {
+/** Tests hand in a service built over fakes and their own token verifier. */
+export function mediaRoutes(service: () => MediaService = mediaService, verifier?: () => Promise<Verifier>): Route[] {
+  // Every media route needs a signed-in caller, so the principal is always there.
   const caller = (principal: Principal | undefined) => principal as Principal;
   return [
     defineRoute({
+      method: "GET",
+      path: "/media",
+      verifier,
+      query: listQuery,
+      handle: async ({ principal, query }) => json(200, { items: (await service().list(caller(principal), query)).map(view) }),
+    }),
+    defineRoute({
+      method: "GET",
+      path: "/admin/media",
+      auth: "admin",
+      verifier,
+      query: adminListQuery,
+      handle: async ({ principal, query }) => json(200, { items: (await service().list(caller(principal), query)).map(view) }),
+    }),
+    defineRoute({
       method: "POST",
       path: "/media/uploads",
+      verifier,
       body: uploadBody,
       handle: async ({ principal, body }) => json(201, await service().createUpload(caller(principal), body)),
     }),
     defineRoute({
       method: "GET",
       path: "/media/{id}",
+      verifier,
       params: idParams,
       query: downloadQuery,
       handle: async ({ principal, params, query }) => {
@@ -54,12 +79,14 @@ export function mediaRoutes(service: () => MediaService = mediaService) {
     defineRoute({
       method: "GET",
       path: "/media/{id}/info",
+      verifier,
       params: idParams,
       handle: async ({ principal, params }) => json(200, view(await service().describe(caller(principal), params.id))),
     }),
     defineRoute({
       method: "DELETE",
       path: "/media/{id}",
+      verifier,
       params: idParams,
       handle: async ({ principal, params }) => {
         await service().remove(caller(principal), params.id);

@@ -20,5 +20,7 @@ export const stages: Record<Stage, ConfigInput> = {
       default: { maxConcurrency: 2, maxReceiveCount: 3, workerTimeoutSeconds: 30, visibilityTimeoutSeconds: 180 },
       reports: { maxConcurrency: 1, maxReceiveCount: 3, workerTimeoutSeconds: 30, visibilityTimeoutSeconds: 180 },
     },
+    // Small limits let the tests see an oversize upload rejected and a signed link expire without long waits.
+    media: { maxUploadBytes: 1024 * 1024, urlTtlSeconds: 20 },
   },
 };

@@ -1,0 +1,173 @@
+import { CfnOutput, Duration, RemovalPolicy, Stack, Token, Validations } from "aws-cdk-lib";
+import {
+  CachePolicy,
+  Distribution,
+  HeadersFrameOption,
+  HeadersReferrerPolicy,
+  ResponseHeadersPolicy,
+  SecurityPolicyProtocol,
+  ViewerProtocolPolicy,
+} from "aws-cdk-lib/aws-cloudfront";
+import { S3BucketOrigin } from "aws-cdk-lib/aws-cloudfront-origins";
+import { BlockPublicAccess, Bucket, BucketEncryption } from "aws-cdk-lib/aws-s3";
+import { BucketDeployment, CacheControl, Source } from "aws-cdk-lib/aws-s3-deployment";
+import { Trigger } from "aws-cdk-lib/triggers";
+import { Construct } from "constructs";
+import { existsSync, statSync } from "node:fs";
+import { join } from "node:path";
+import type { Config } from "../../functions/core/config/schema.js";
+import { HASHED_ASSETS_DIR, IMMUTABLE_CACHE, REVALIDATE_CACHE } from "../../functions/static-site/files.js";
+import { repoRoot } from "../paths.js";
+import { GroundcrewFunction } from "./groundcrew-function.js";
+
+/** The wildcard findings cdk-nag reports on CDK's BucketDeployment handler role, which we do not write. */
+function bucketDeploymentWildcards(bucket: Bucket): string[] {
+  const stack = Stack.of(bucket);
+  const account = Token.isUnresolved(stack.account) ? "<AWS::AccountId>" : stack.account;
+  const region = Token.isUnresolved(stack.region) ? "<AWS::Region>" : stack.region;
+  return [
+    ...["s3:GetObject*", "s3:GetBucket*", "s3:List*", "s3:DeleteObject*", "s3:Abort*"].map((action) => `Action::${action}`),
+    "Resource::*",
+    `Resource::<${stack.getLogicalId(bucket.node.defaultChild as never)}.Arn>/*`,
+    `Resource::arn:<AWS::Partition>:s3:::cdk-hnb659fds-assets-${account}-${region}/*`,
+  ];
+}
+
+export const defaultStaticDir = join(repoRoot, "infra", "static-site", "public");
+
+export interface StaticSiteProps {
+  readonly config: Config;
+  /**
+   * The folder to publish; files under `assets/` must have hashed names (cached as immutable).
+   * @default infra/static-site/public
+   */
+  readonly sourceDir?: string;
+  /**
+   * Local stage: the emulator's S3 endpoint, for the `StaticUrl` output (path-style, bucket in the path).
+   * @default "http://127.0.0.1:4566"
+   */
+  readonly localEndpoint?: string;
+}
+
+/**
+ * Static files without login (nginx/Caddy's `/static/`): a private bucket that only CloudFront
+ * reads, through origin access control, over HTTPS, with security headers and caching suited to
+ * hashed assets. The local stage uploads the same files to the emulator's bucket and serves them
+ * from there, since the emulator refuses origin access control.
+ */
+export class StaticSite extends Construct {
+  public readonly bucket: Bucket;
+  public readonly distribution?: Distribution;
+  public readonly url: string;
+
+  constructor(scope: Construct, id: string, props: StaticSiteProps) {
+    super(scope, id);
+    const { config } = props;
+    const sourceDir = props.sourceDir ?? defaultStaticDir;
+    if (!existsSync(sourceDir) || !statSync(sourceDir).isDirectory()) {
+      throw new Error(`StaticSite: sourceDir ${sourceDir} is not a folder`);
+    }
+    if (!existsSync(join(sourceDir, "index.html"))) throw new Error(`StaticSite: ${sourceDir} has no index.html`);
+    const local = config.stage === "local";
+
+    this.bucket = new Bucket(this, "Bucket", {
+      blockPublicAccess: local ? undefined : BlockPublicAccess.BLOCK_ALL,
+      enforceSSL: !local,
+      encryption: BucketEncryption.S3_MANAGED,
+      removalPolicy: local ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
+    });
+
+    Validations.of(this.bucket).acknowledge({
+      id: "AwsSolutions-S1",
+      reason: "The bucket holds only the public build output from the repository, written by deployments; there is nothing private to audit at the object level.",
+    });
+
+    if (local) {
+      const upload = new GroundcrewFunction(this, "Upload", {
+        entry: "static-site/upload/handler.ts",
+        config,
+        description: "Local stage: uploads the static files bundled with it to the site bucket",
+        timeout: Duration.minutes(2),
+        environment: { STATIC_BUCKET: this.bucket.bucketName },
+        bundling: {
+          // The files travel inside the bundle, so a changed file is a changed function and re-runs the Trigger.
+          commandHooks: {
+            beforeBundling: () => [],
+            beforeInstall: () => [],
+            afterBundling: (_input: string, output: string) => [`cp -R "${sourceDir}" "${output}/public"`],
+          },
+        },
+      });
+      this.bucket.grantPut(upload);
+      new Trigger(this, "UploadFiles", { handler: upload, executeAfter: [this.bucket], timeout: Duration.minutes(2) });
+      this.url = `${props.localEndpoint ?? "http://127.0.0.1:4566"}/${this.bucket.bucketName}/index.html`;
+      new CfnOutput(this, "StaticUrl", { key: "StaticUrl", value: this.url });
+      new CfnOutput(this, "StaticBucketName", { key: "StaticBucketName", value: this.bucket.bucketName });
+      return;
+    }
+
+    const headers = new ResponseHeadersPolicy(this, "SecurityHeaders", {
+      comment: `${config.app}-${config.stage} static site security headers`,
+      securityHeadersBehavior: {
+        strictTransportSecurity: { accessControlMaxAge: Duration.days(730), includeSubdomains: true, preload: true, override: true },
+        contentTypeOptions: { override: true },
+        frameOptions: { frameOption: HeadersFrameOption.DENY, override: true },
+        referrerPolicy: { referrerPolicy: HeadersReferrerPolicy.STRICT_ORIGIN_WHEN_CROSS_ORIGIN, override: true },
+        contentSecurityPolicy: {
+          contentSecurityPolicy: "default-src 'self'; img-src 'self' data: https:; connect-src 'self' https:; frame-ancestors 'none'; object-src 'none'",
+          override: true,
+        },
+      },
+    });
+    this.distribution = new Distribution(this, "Cdn", {
+      comment: `${config.app}-${config.stage} static site`,
+      defaultRootObject: "index.html",
+      minimumProtocolVersion: SecurityPolicyProtocol.TLS_V1_2_2021,
+      defaultBehavior: {
+        origin: S3BucketOrigin.withOriginAccessControl(this.bucket),
+        viewerProtocolPolicy: ViewerProtocolPolicy.HTTPS_ONLY,
+        // Honours the Cache-Control each object is stored with (immutable assets, revalidated pages).
+        cachePolicy: CachePolicy.CACHING_OPTIMIZED,
+        responseHeadersPolicy: headers,
+        compress: true,
+      },
+    });
+    const assets = new BucketDeployment(this, "DeployAssets", {
+      sources: [Source.asset(join(sourceDir, HASHED_ASSETS_DIR))],
+      destinationBucket: this.bucket,
+      destinationKeyPrefix: `${HASHED_ASSETS_DIR}/`,
+      cacheControl: [CacheControl.fromString(IMMUTABLE_CACHE)],
+      // Old hashed files stay: pages cached in browsers may still reference them.
+      prune: false,
+    });
+    const pages = new BucketDeployment(this, "DeployPages", {
+      sources: [Source.asset(sourceDir, { exclude: [`${HASHED_ASSETS_DIR}/**`] })],
+      destinationBucket: this.bucket,
+      cacheControl: [CacheControl.fromString(REVALIDATE_CACHE)],
+      prune: false,
+      distribution: this.distribution,
+      distributionPaths: ["/*"],
+    });
+    // Pages go live only once the assets they name are there.
+    pages.node.addDependency(assets);
+    Validations.of(this.distribution).acknowledge(
+      { id: "AwsSolutions-CFR1", reason: "The static site is public by design (login pages, scripts, styles); no country is blocked by default." },
+      { id: "AwsSolutions-CFR2", reason: "Static, cacheable files from a private bucket; attach a WAF web ACL when you front the whole app with one." },
+      { id: "AwsSolutions-CFR3", reason: "Public build output; enable standard logging with a log bucket when you need request logs." },
+      { id: "AwsSolutions-CFR4", reason: "The default *.cloudfront.net certificate allows TLSv1; attach a custom domain and certificate to enforce TLSv1.2_2021 (minimumProtocolVersion is already set)." },
+    );
+    const deploymentHandler = Stack.of(this).node.tryFindChild("Custom::CDKBucketDeployment8693BB64968944B69AAFB0CC9EB8756C");
+    if (deploymentHandler) {
+      Validations.of(deploymentHandler).acknowledge(
+        { id: "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]", reason: "CDK's BucketDeployment handler only writes its own logs with the basic execution policy." },
+        ...bucketDeploymentWildcards(this.bucket).map((finding) => ({
+          id: `AwsSolutions-IAM5[${finding}]`,
+          reason: "CDK's BucketDeployment handler reads the asset zips and writes this bucket with CDK's own grants, and invalidates the distribution (CloudFront has no resource-level permission for that).",
+        })),
+        { id: "AwsSolutions-L1", reason: "BucketDeployment's runtime is chosen by aws-cdk-lib and moves with it." },
+      );
+    }
+    this.url = `https://${this.distribution.distributionDomainName}/`;
+    new CfnOutput(this, "StaticUrl", { key: "StaticUrl", value: this.url });
+  }
+}
