@@ -9,6 +9,7 @@ import { GroundcrewFunction } from "../constructs/groundcrew-function.js";
 import { MediaStore } from "../constructs/media-store.js";
 import { Setup } from "../constructs/setup.js";
 import { StaticSite } from "../constructs/static-site.js";
+import { WorkerQueues } from "../constructs/worker-queues.js";
 
 export interface GroundcrewStackProps extends StackProps {
   readonly config: Config;
@@ -26,6 +27,7 @@ export class GroundcrewStack extends Stack {
   public readonly alarms: Alarms;
   public readonly media: MediaStore;
   public readonly staticSite: StaticSite;
+  public readonly workerQueues: WorkerQueues;
 
   constructor(scope: Construct, id: string, props: GroundcrewStackProps) {
     super(scope, id, props);
@@ -40,6 +42,9 @@ export class GroundcrewStack extends Stack {
       description: "HTTP API (routes in functions/api/routes)",
     });
     this.database.bind(apiFunction);
+    this.workerQueues = new WorkerQueues(this, "Queues", { config, database: this.database, alarms: this.alarms });
+    this.workerQueues.bindProducer(apiFunction);
+    this.workerQueues.grantOperate(apiFunction);
     this.auth = new Auth(this, "Auth", { config });
     this.auth.bind(apiFunction);
     this.media = new MediaStore(this, "Media", { config, database: this.database });
@@ -51,6 +56,6 @@ export class GroundcrewStack extends Stack {
     this.alarms.onApi5xx(this.api.restApi);
     this.alarms.onFunctionErrors("ApiFunction", apiFunction);
 
-    new Setup(this, "Setup", { config, database: this.database, runsBefore: [apiFunction, this.media.processor] });
+    new Setup(this, "Setup", { config, database: this.database, runsBefore: [apiFunction, this.media.processor, ...this.workerQueues.workers] });
   }
 }

@@ -1,6 +1,8 @@
 import type { Route } from "../../core/http/route.js";
 import { healthRoute } from "./health.js";
 import { mediaRoutes } from "./media.js";
+import { queueRoutes } from "./queues.js";
+import { taskRoutes } from "./tasks.js";
 
 /** Every HTTP route of the API, like Django's urls.py: one line per route module. */
-export const routes: Route[] = [healthRoute, ...mediaRoutes()];
+export const routes: Route[] = [healthRoute, ...taskRoutes, ...queueRoutes, ...mediaRoutes()];

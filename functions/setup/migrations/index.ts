@@ -1,6 +1,7 @@
 import type { Migration } from "../migration.js";
 import { migration as core } from "./0001_core.js";
+import { migration as tasks } from "./0002_tasks.js";
 import { migration as media } from "./0005_media.js";
 
 /** Applied in this order; ids are never renamed or reused once deployed. */
-export const migrations: Migration[] = [core, media];
+export const migrations: Migration[] = [core, tasks, media];

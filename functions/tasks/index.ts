@@ -1,0 +1,9 @@
+/** The tasks module's public face: what routes, the worker, the scheduler and maintenance use. */
+export { defineTask, taskStatuses, activeStatuses, type TaskDefinition, type TaskContext, type TaskStatus, type RetryPolicy } from "./definition.js";
+export { taskDepsFromEnv, type TaskDeps, type QueueAddresses } from "./deps.js";
+export { enqueueTask, validateTaskRequest, MAX_SQS_DELAY_SECONDS, type EnqueueRequest, type EnqueueResult } from "./enqueue.js";
+export { releaseScheduledTasks } from "./release.js";
+export { getTask, taskRegistry, taskNames } from "./registry.js";
+export { findTask, listTasks, cancelTask } from "./queries.js";
+export { queueStats, redriveDeadLetters } from "./queues.js";
+export type { TaskRecord } from "./task-record.js";

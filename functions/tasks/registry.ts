@@ -1,0 +1,15 @@
+import type { TaskDefinition } from "./definition.js";
+import { diagnosticsEcho } from "./definitions/diagnostics-echo.js";
+
+/** Every task the app knows, like Celery's autodiscovered tasks: one line per definition. */
+const definitions: TaskDefinition<any, any>[] = [diagnosticsEcho];
+
+export const taskRegistry: ReadonlyMap<string, TaskDefinition<any, any>> = new Map(definitions.map((d) => [d.name, d]));
+
+export function getTask(name: string): TaskDefinition<any, any> | undefined {
+  return taskRegistry.get(name);
+}
+
+export function taskNames(): string[] {
+  return [...taskRegistry.keys()].sort();
+}

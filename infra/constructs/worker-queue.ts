@@ -1,0 +1,89 @@
+import { Duration, RemovalPolicy } from "aws-cdk-lib";
+import type { Function as LambdaFunction } from "aws-cdk-lib/aws-lambda";
+import { SqsEventSource } from "aws-cdk-lib/aws-lambda-event-sources";
+import { Queue, QueueEncryption } from "aws-cdk-lib/aws-sqs";
+import { Construct } from "constructs";
+import type { Config, QueueConfig } from "../../functions/core/config/schema.js";
+import { GroundcrewFunction } from "./groundcrew-function.js";
+
+export interface WorkerQueueProps {
+  readonly config: Config;
+  /** The queue's name in configuration (`config.queues`). */
+  readonly name: string;
+  readonly queue: QueueConfig;
+}
+
+/** The event source mapping refuses a maximum concurrency below 2; a cap of 1 needs reserved concurrency. */
+const MIN_MAPPING_CONCURRENCY = 2;
+
+/**
+ * One Celery queue and its worker pool: an SQS queue with its dead-letter queue and a worker
+ * Lambda whose concurrency is capped per queue (Celery's --concurrency), one task at a time by
+ * default (prefetch 1), reporting partial batch failures.
+ */
+export class WorkerQueue extends Construct {
+  public readonly queue: Queue;
+  public readonly deadLetterQueue: Queue;
+  public readonly worker: GroundcrewFunction;
+  public readonly queueName: string;
+
+  constructor(scope: Construct, id: string, props: WorkerQueueProps) {
+    super(scope, id);
+    const { config, name, queue } = props;
+    if (queue.visibilityTimeoutSeconds < 6 * queue.workerTimeoutSeconds) {
+      throw new Error(
+        `WorkerQueue ${name}: visibilityTimeoutSeconds (${queue.visibilityTimeoutSeconds}) must be at least 6 x workerTimeoutSeconds (${queue.workerTimeoutSeconds})`,
+      );
+    }
+    this.queueName = name;
+    const removalPolicy = config.stage === "local" ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN;
+    this.deadLetterQueue = new Queue(this, "DeadLetters", {
+      retentionPeriod: Duration.days(14),
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      removalPolicy,
+    });
+    this.queue = new Queue(this, "Queue", {
+      visibilityTimeout: Duration.seconds(queue.visibilityTimeoutSeconds),
+      retentionPeriod: Duration.days(queue.retentionDays),
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      // The worker parks exhausted tasks in the DLQ itself; this catches workers that die on a message.
+      deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: queue.maxReceiveCount },
+      removalPolicy,
+    });
+    this.worker = new GroundcrewFunction(this, "Worker", {
+      entry: "worker/handler.ts",
+      config,
+      description: `Worker for the ${name} queue`,
+      timeout: Duration.seconds(queue.workerTimeoutSeconds),
+      memorySize: queue.workerMemoryMb,
+      reservedConcurrentExecutions: queue.maxConcurrency < MIN_MAPPING_CONCURRENCY ? queue.maxConcurrency : undefined,
+      environment: { GROUNDCREW_WORKER_QUEUE: name },
+    });
+    this.worker.addEventSource(
+      new SqsEventSource(this.queue, {
+        batchSize: queue.batchSize,
+        reportBatchItemFailures: true,
+        maxConcurrency: queue.maxConcurrency >= MIN_MAPPING_CONCURRENCY ? queue.maxConcurrency : undefined,
+      }),
+    );
+    this.queue.grantSendMessages(this.worker);
+    this.deadLetterQueue.grantSendMessages(this.worker);
+  }
+
+  /** What producers put in GROUNDCREW_QUEUES for this queue. */
+  addresses(): { url: string; deadLetterUrl: string } {
+    return { url: this.queue.queueUrl, deadLetterUrl: this.deadLetterQueue.queueUrl };
+  }
+
+  grantProduce(fn: LambdaFunction): void {
+    this.queue.grantSendMessages(fn);
+  }
+
+  /** Depths for GET /queues and the stuck-work check; moving dead letters back for redrive. */
+  grantOperate(fn: LambdaFunction): void {
+    this.queue.grant(fn, "sqs:GetQueueAttributes", "sqs:SendMessage");
+    this.deadLetterQueue.grant(fn, "sqs:GetQueueAttributes", "sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:StartMessageMoveTask", "sqs:ListMessageMoveTasks");
+  }
+}

@@ -1,0 +1,90 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { migrate } from "../../../functions/setup/migrate.js";
+import { migrations } from "../../../functions/setup/migrations/index.js";
+import { enqueueTask } from "../../../functions/tasks/enqueue.js";
+import { releaseScheduledTasks } from "../../../functions/tasks/release.js";
+import { startTestDatabase, type TestDatabase } from "../../support/local-database.js";
+import { testQueues, testTaskDeps } from "../../support/task-deps.js";
+
+describe("enqueueTask", () => {
+  let t: TestDatabase;
+  beforeAll(async () => {
+    t = await startTestDatabase();
+    await migrate(t.db, migrations);
+  });
+  afterAll(() => t.close());
+  beforeEach(async () => {
+    await t.db.query("DELETE FROM tasks");
+  });
+
+  it("stores the task and sends only its id, in one Data API call", async () => {
+    const { deps, sent } = testTaskDeps(t.db);
+    t.server.resetStats();
+    const result = await enqueueTask(deps, { name: "diagnostics.echo", payload: { message: "hi" }, createdBy: "alice" });
+    expect(t.server.stats().requests).toBe(1);
+    expect(result).toMatchObject({ status: "queued", duplicate: false });
+    expect(sent()).toEqual([{ queueUrl: testQueues.default.url, body: { taskId: result.id, name: "diagnostics.echo" }, delaySeconds: 0 }]);
+    expect(await t.db.first("SELECT status, payload, created_by AS who, max_attempts AS max FROM tasks")).toEqual({
+      status: "queued",
+      payload: { message: "hi" },
+      who: "alice",
+      max: 3,
+    });
+  });
+
+  it("refuses an unknown task, an invalid payload and an oversized one without storing or sending", async () => {
+    const { deps, sent } = testTaskDeps(t.db);
+    await expect(enqueueTask(deps, { name: "nope.task", payload: {} })).rejects.toMatchObject({ statusCode: 400, issues: [expect.stringMatching(/unknown task "nope.task"/)] });
+    await expect(enqueueTask(deps, { name: "diagnostics.echo", payload: { message: 1, sleepMs: -1 } })).rejects.toMatchObject({
+      statusCode: 400,
+      issues: [expect.stringMatching(/^payload\.message/), expect.stringMatching(/^payload\.sleepMs/)],
+    });
+    await expect(enqueueTask(deps, { name: "diagnostics.echo", payload: { message: "x".repeat(500) } }, { maxPayloadBytes: 100 })).rejects.toMatchObject({ statusCode: 413 });
+    expect(sent()).toEqual([]);
+    expect(await t.db.rows("SELECT id FROM tasks")).toEqual([]);
+  });
+
+  it("returns the same task for the same idempotency key", async () => {
+    const { deps, sent } = testTaskDeps(t.db);
+    const first = await enqueueTask(deps, { name: "diagnostics.echo", payload: { message: "a" }, idempotencyKey: "k-1" });
+    const again = await enqueueTask(deps, { name: "diagnostics.echo", payload: { message: "a" }, idempotencyKey: "k-1" });
+    expect(again).toEqual({ id: first.id, status: "queued", duplicate: true });
+    expect(sent()).toHaveLength(1);
+  });
+
+  it("keeps one active task per unique key", async () => {
+    const { deps } = testTaskDeps(t.db);
+    const first = await enqueueTask(deps, { name: "diagnostics.echo", payload: { message: "a" }, uniqueKey: "rebuild:part-7" });
+    const second = await enqueueTask(deps, { name: "diagnostics.echo", payload: { message: "b" }, uniqueKey: "rebuild:part-7" });
+    expect(second).toMatchObject({ id: first.id, duplicate: true });
+    await t.db.query("UPDATE tasks SET status = 'succeeded'");
+    const third = await enqueueTask(deps, { name: "diagnostics.echo", payload: { message: "c" }, uniqueKey: "rebuild:part-7" });
+    expect(third.duplicate).toBe(false);
+  });
+
+  it("delays up to 15 minutes through SQS and holds later runs as scheduled until released", async () => {
+    let now = new Date("2026-05-01T10:00:00Z");
+    const { deps, sent } = testTaskDeps(t.db, () => now);
+    const soon = await enqueueTask(deps, { name: "diagnostics.echo", payload: { message: "soon" }, delaySeconds: 120 });
+    const later = await enqueueTask(deps, { name: "diagnostics.echo", payload: { message: "later" }, runAt: new Date("2026-05-01T12:00:00Z") });
+    expect(soon.status).toBe("queued");
+    expect(later.status).toBe("scheduled");
+    expect(sent()).toEqual([expect.objectContaining({ delaySeconds: 120 })]);
+
+    expect(await releaseScheduledTasks(deps)).toBe(0);
+    now = new Date("2026-05-01T12:00:01Z");
+    // Two overlapping ticks: the row is released once.
+    const released = await Promise.all([releaseScheduledTasks(deps), releaseScheduledTasks(deps)]);
+    expect(released.sort()).toEqual([0, 1]);
+    expect(sent().map((m) => (m.body as { taskId: string }).taskId)).toEqual([soon.id, later.id]);
+    expect(await t.db.first("SELECT status FROM tasks WHERE id = :id", { id: later.id })).toEqual({ status: "queued" });
+  });
+
+  it("removes the row again when the message cannot be sent", async () => {
+    const { deps, sqsMock } = testTaskDeps(t.db);
+    sqsMock.reset();
+    sqsMock.rejects(new Error("SQS down"));
+    await expect(enqueueTask(deps, { name: "diagnostics.echo", payload: { message: "x" } })).rejects.toThrow("SQS down");
+    expect(await t.db.rows("SELECT id FROM tasks")).toEqual([]);
+  });
+});
