@@ -61,6 +61,12 @@ export async function deployLocalStack(quiet: boolean): Promise<LocalOutputs> {
   );
   const raw = JSON.parse(readFileSync(cdkOutputs, "utf8")) as Record<string, Record<string, string>>;
   const stack = raw[stackName] ?? {};
+  const template = JSON.parse(readFileSync(join(cdkOutDir, `${stackName}.template.json`), "utf8")) as { Outputs?: Record<string, unknown> };
+  const missing = Object.keys(template.Outputs ?? {}).filter((key) => !(key in stack));
+  if (missing.length > 0) {
+    // Seen with ministack: a stack update keeps the outputs the stack was created with.
+    throw new Error(`The emulator did not report outputs ${missing.join(", ")}; recreate the local stack: npm run local:down && npm run local:up`);
+  }
   const outputs: LocalOutputs = {
     ...stack,
     stackName,

@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy } from "aws-cdk-lib";
+import { CfnOutput, Duration, RemovalPolicy } from "aws-cdk-lib";
 import type { Function as LambdaFunction } from "aws-cdk-lib/aws-lambda";
 import { SqsEventSource } from "aws-cdk-lib/aws-lambda-event-sources";
 import { Queue, QueueEncryption } from "aws-cdk-lib/aws-sqs";
@@ -70,6 +70,9 @@ export class WorkerQueue extends Construct {
     );
     this.queue.grantSendMessages(this.worker);
     this.deadLetterQueue.grantSendMessages(this.worker);
+    const key = name.replace(/(^|-)([a-z])/g, (_, __, c: string) => c.toUpperCase());
+    new CfnOutput(this, "QueueUrl", { key: `Queue${key}Url`, value: this.queue.queueUrl });
+    new CfnOutput(this, "DeadLetterUrl", { key: `Queue${key}DeadLetterUrl`, value: this.deadLetterQueue.queueUrl });
   }
 
   /** What producers put in GROUNDCREW_QUEUES for this queue. */

@@ -1,0 +1,123 @@
+import { SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
+import { beforeAll, describe, expect, it } from "vitest";
+import { awsLocalEnv } from "../../localstack/env.js";
+import { api, outputs } from "./outputs.js";
+import { asUser, eventually } from "./session.js";
+
+type Task = { id: string; status: string; attempts: number; startedAt: string; finishedAt: string | null; result: unknown; error: string | null };
+
+describe("background tasks on the local stack", () => {
+  let alice: Awaited<ReturnType<typeof asUser>>;
+  let admin: Awaited<ReturnType<typeof asUser>>;
+  beforeAll(async () => {
+    alice = await asUser("alice");
+    admin = await asUser("ops", { admin: true });
+  });
+
+  const enqueue = async (payload: Record<string, unknown>, extra: Record<string, unknown> = {}) => {
+    const response = await alice.post("/tasks", { name: "diagnostics.echo", payload, ...extra });
+    expect(response.status).toBe(202);
+    return response.body as { id: string; status: string; duplicate: boolean };
+  };
+  const task = async (id: string) => (await alice.get(`/tasks/${id}`)).body as Task;
+  const settled = (id: string, status = "succeeded", timeoutMs = 60_000) =>
+    eventually(`task ${id} ${status}`, async () => {
+      const t = await task(id);
+      return t.status === status ? t : undefined;
+    }, timeoutMs);
+
+  it("runs a burst of tasks to success", async () => {
+    const ids = await Promise.all(Array.from({ length: 12 }, (_, i) => enqueue({ message: `burst-${i}` }).then((r) => r.id)));
+    const done = await Promise.all(ids.map((id) => settled(id)));
+    expect(done.map((t) => t.result)).toEqual(ids.map((_, i) => ({ message: `burst-${i}` })));
+    expect(done.every((t) => t.attempts === 1)).toBe(true);
+  });
+
+  it("retries a task that fails once and succeeds on attempt 2", async () => {
+    const { id } = await enqueue({ message: "flaky", failTimes: 1 });
+    expect(await settled(id)).toMatchObject({ attempts: 2, result: { message: "flaky" }, error: null });
+  });
+
+  it("ends a task that always fails as failed, parks it in the DLQ, and brings it back on redrive", async () => {
+    const { id } = await enqueue({ message: "doomed", failTimes: 99 });
+    const failed = await settled(id, "failed");
+    expect(failed).toMatchObject({ attempts: 3, error: expect.stringMatching(/failing on purpose/) });
+    const queues = await eventually("the DLQ to show the message", async () => {
+      const { body } = await admin.get("/queues");
+      const q = (body.queues as { name: string; deadLetterDepth: number }[]).find((x) => x.name === "default");
+      return q && q.deadLetterDepth >= 1 ? q : undefined;
+    });
+    expect(queues.deadLetterDepth).toBeGreaterThanOrEqual(1);
+
+    expect((await alice.post("/queues/default/redrive")).status).toBe(403);
+    const redrive = await admin.post("/queues/default/redrive");
+    expect(redrive.status).toBe(202);
+    expect(redrive.body.tasksRequeued).toBeGreaterThanOrEqual(1);
+    // It runs again from attempt 1 and, still failing on purpose, ends failed a second time.
+    const again = await eventually("the redriven task to finish again", async () => {
+      const t = await task(id);
+      return t.status === "failed" && t.finishedAt && t.finishedAt > (failed.finishedAt ?? "") ? t : undefined;
+    });
+    expect(again.attempts).toBe(3);
+  });
+
+  it("runs a task once when its SQS message is delivered three times", async () => {
+    const { id } = await enqueue({ message: "dup", sleepMs: 1500 });
+    const sqs = new SQSClient({ endpoint: awsLocalEnv().AWS_ENDPOINT_URL, region: "us-east-1", credentials: { accessKeyId: "test", secretAccessKey: "test" } });
+    const body = JSON.stringify({ taskId: id, name: "diagnostics.echo" });
+    await Promise.all([1, 2].map(() => sqs.send(new SendMessageCommand({ QueueUrl: outputs().QueueDefaultUrl, MessageBody: body }))));
+    const done = await settled(id);
+    // Give the duplicates time to be delivered and dropped (or parked behind the lease and then dropped).
+    await new Promise((resolve) => setTimeout(resolve, 8_000));
+    expect((await task(id)).attempts).toBe(1);
+    expect(done.result).toEqual({ message: "dup" });
+  });
+
+  it("never runs more tasks of a queue at once than its cap", async () => {
+    const ids = await Promise.all(Array.from({ length: 8 }, (_, i) => enqueue({ message: `cap-${i}`, sleepMs: 1500 }).then((r) => r.id)));
+    const done = await Promise.all(ids.map((id) => settled(id, "succeeded", 90_000)));
+    const edges = done.flatMap((t) => [
+      { at: Date.parse(t.startedAt), delta: 1 },
+      { at: Date.parse(t.finishedAt ?? ""), delta: -1 },
+    ]);
+    edges.sort((a, b) => a.at - b.at || a.delta - b.delta);
+    let running = 0;
+    let peak = 0;
+    for (const edge of edges) {
+      running += edge.delta;
+      peak = Math.max(peak, running);
+    }
+    // The local stage caps the default queue at 2 (functions/core/config/stages.ts).
+    expect(peak).toBeLessThanOrEqual(2);
+    expect(peak).toBe(2);
+  });
+
+  it("answers 400 listing the problems and stores nothing for bad input", async () => {
+    const marker = `bad-${Date.now()}`;
+    const unknown = await alice.post("/tasks", { name: "no.such", payload: { message: marker } });
+    expect(unknown.status).toBe(400);
+    expect(unknown.body.issues.join(" ")).toMatch(/unknown task "no.such"/);
+    const invalid = await alice.post("/tasks", { name: "diagnostics.echo", payload: { message: marker, sleepMs: 999_999 } });
+    expect(invalid.status).toBe(400);
+    expect(invalid.body.issues).toEqual([expect.stringMatching(/^payload\.sleepMs/)]);
+    const listed = await alice.get("/tasks?limit=200");
+    expect(JSON.stringify(listed.body)).not.toContain(marker);
+    expect((await api("/tasks", { method: "POST", body: "{}" })).status).toBe(401);
+  });
+
+  it("returns the same task for the same idempotency key, and cancels a delayed one", async () => {
+    const key = `idem-${Date.now()}`;
+    const first = await enqueue({ message: "idem" }, { idempotencyKey: key });
+    const second = await enqueue({ message: "idem" }, { idempotencyKey: key });
+    expect(second).toMatchObject({ id: first.id, duplicate: true });
+
+    const delayed = await enqueue({ message: "later" }, { delaySeconds: 600 });
+    const cancelled = await alice.post(`/tasks/${delayed.id}/cancel`);
+    expect(cancelled.status).toBe(200);
+    expect(cancelled.body.status).toBe("cancelled");
+    expect((await alice.post(`/tasks/${delayed.id}/cancel`)).status).toBe(409);
+    // Someone else's task does not exist for them.
+    const bob = await asUser("bob");
+    expect((await bob.get(`/tasks/${delayed.id}`)).status).toBe(404);
+  });
+});
