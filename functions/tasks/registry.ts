@@ -1,8 +1,10 @@
 import type { TaskDefinition } from "./definition.js";
 import { diagnosticsEcho } from "./definitions/diagnostics-echo.js";
+import { expireIdempotencyKeys } from "./definitions/housekeeping-expire-idempotency-keys.js";
+import { dailyDigest } from "./definitions/reports-daily-digest.js";
 
 /** Every task the app knows, like Celery's autodiscovered tasks: one line per definition. */
-const definitions: TaskDefinition<any, any>[] = [diagnosticsEcho];
+const definitions: TaskDefinition<any, any>[] = [diagnosticsEcho, expireIdempotencyKeys, dailyDigest];
 
 export const taskRegistry: ReadonlyMap<string, TaskDefinition<any, any>> = new Map(definitions.map((d) => [d.name, d]));
 

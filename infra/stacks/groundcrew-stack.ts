@@ -6,7 +6,9 @@ import { Api } from "../constructs/api.js";
 import { Auth } from "../constructs/auth.js";
 import { Database } from "../constructs/database.js";
 import { GroundcrewFunction } from "../constructs/groundcrew-function.js";
+import { Maintenance } from "../constructs/maintenance.js";
 import { MediaStore } from "../constructs/media-store.js";
+import { Scheduler } from "../constructs/scheduler.js";
 import { Setup } from "../constructs/setup.js";
 import { StaticSite } from "../constructs/static-site.js";
 import { WorkerQueues } from "../constructs/worker-queues.js";
@@ -28,6 +30,8 @@ export class GroundcrewStack extends Stack {
   public readonly media: MediaStore;
   public readonly staticSite: StaticSite;
   public readonly workerQueues: WorkerQueues;
+  public readonly scheduler: Scheduler;
+  public readonly maintenance: Maintenance;
 
   constructor(scope: Construct, id: string, props: GroundcrewStackProps) {
     super(scope, id, props);
@@ -51,11 +55,20 @@ export class GroundcrewStack extends Stack {
     this.media.bind(apiFunction);
     this.alarms.onFunctionErrors("MediaProcessor", this.media.processor);
     this.alarms.onDeadLetters("MediaProcessorDlq", this.media.deadLetterQueue);
+    this.maintenance = new Maintenance(this, "Maintenance", { config, database: this.database, alarms: this.alarms });
+    this.maintenance.grantStart(apiFunction);
+    this.workerQueues.bindProducer(this.maintenance.stepFunction);
+    this.workerQueues.grantOperate(this.maintenance.stepFunction);
+    this.media.grantCleanup(this.maintenance.stepFunction);
+    this.scheduler = new Scheduler(this, "Scheduler", { config, database: this.database, alarms: this.alarms });
+    this.workerQueues.bindProducer(this.scheduler.dispatcher);
+    this.maintenance.grantStart(this.scheduler.dispatcher);
+    for (const worker of this.workerQueues.workers) this.media.bind(worker);
     this.staticSite = new StaticSite(this, "StaticSite", { config, localEndpoint: props.localEndpoint });
     this.api = new Api(this, "Api", { config, handler: apiFunction });
     this.alarms.onApi5xx(this.api.restApi);
     this.alarms.onFunctionErrors("ApiFunction", apiFunction);
 
-    new Setup(this, "Setup", { config, database: this.database, runsBefore: [apiFunction, this.media.processor, ...this.workerQueues.workers] });
+    new Setup(this, "Setup", { config, database: this.database, runsBefore: [apiFunction, this.media.processor, ...this.workerQueues.workers, this.scheduler.dispatcher, this.maintenance.stepFunction] });
   }
 }

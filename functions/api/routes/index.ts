@@ -1,8 +1,10 @@
 import type { Route } from "../../core/http/route.js";
 import { healthRoute } from "./health.js";
 import { mediaRoutes } from "./media.js";
+import { maintenanceRoutes } from "./maintenance.js";
 import { queueRoutes } from "./queues.js";
+import { scheduleRoutes } from "./schedules.js";
 import { taskRoutes } from "./tasks.js";
 
 /** Every HTTP route of the API, like Django's urls.py: one line per route module. */
-export const routes: Route[] = [healthRoute, ...taskRoutes, ...queueRoutes, ...mediaRoutes()];
+export const routes: Route[] = [healthRoute, ...taskRoutes, ...queueRoutes, ...scheduleRoutes, ...maintenanceRoutes, ...mediaRoutes()];

@@ -1,7 +1,9 @@
 import type { Migration } from "../migration.js";
 import { migration as core } from "./0001_core.js";
 import { migration as tasks } from "./0002_tasks.js";
+import { migration as schedules } from "./0003_schedules.js";
+import { migration as eventsMaintenance } from "./0004_events_maintenance.js";
 import { migration as media } from "./0005_media.js";
 
 /** Applied in this order; ids are never renamed or reused once deployed. */
-export const migrations: Migration[] = [core, tasks, media];
+export const migrations: Migration[] = [core, tasks, schedules, eventsMaintenance, media];

@@ -1,0 +1,39 @@
+import { GetQueueAttributesCommand } from "@aws-sdk/client-sqs";
+import { MetricUnit } from "@aws-lambda-powertools/metrics";
+import type { MaintenanceStep } from "../step.js";
+
+/** A task queued longer than this has not been picked up: the queue or its worker is in trouble. */
+const QUEUED_TOO_LONG_HOURS = 1;
+
+/**
+ * Tuleap's SYSTEM_CHECK for notifications stuck forever: tasks running past their lease, tasks
+ * queued far too long, dead letters waiting. Findings are warnings in the run's event and a metric
+ * (StuckWork) that the alarm watches; they do not fail the run.
+ */
+export const stuckWorkCheck: MaintenanceStep = {
+  name: "stuck-work-check",
+  description: "Warn about tasks past their lease, tasks queued too long and dead letters",
+  run: async ({ db, now, sqs, queues, metrics, logger }) => {
+    const row = await db.first<{ expired: number; stale: number }>(
+      `SELECT count(*) FILTER (WHERE status = 'running' AND lease_expires_at < :now) AS expired,
+              count(*) FILTER (WHERE status = 'queued' AND created_at < :staleBefore) AS stale
+         FROM tasks`,
+      { now, staleBefore: new Date(now.getTime() - QUEUED_TOO_LONG_HOURS * 3_600_000) },
+    );
+    const warnings: string[] = [];
+    if (row && row.expired > 0) warnings.push(`${row.expired} task(s) running past their lease`);
+    if (row && row.stale > 0) warnings.push(`${row.stale} task(s) queued for more than ${QUEUED_TOO_LONG_HOURS}h`);
+    const deadLetters: Record<string, number> = {};
+    if (sqs && queues) {
+      for (const [name, addresses] of Object.entries(queues)) {
+        const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: addresses.deadLetterUrl, AttributeNames: ["ApproximateNumberOfMessages"] }));
+        const depth = Number(Attributes?.ApproximateNumberOfMessages ?? 0);
+        deadLetters[name] = depth;
+        if (depth > 0) warnings.push(`${depth} message(s) in the ${name} dead-letter queue`);
+      }
+    }
+    metrics?.addMetric("StuckWork", MetricUnit.Count, warnings.length);
+    if (warnings.length > 0) logger.warn("Stuck work found", { warnings });
+    return { warnings, runningPastLease: row?.expired ?? 0, queuedTooLong: row?.stale ?? 0, deadLetters };
+  },
+};

@@ -1,0 +1,34 @@
+import middy from "@middy/core";
+import { runtimeConfiguration } from "../core/config/load.js";
+import { logger } from "../core/logger.js";
+import { ConflictError } from "../core/errors.js";
+import { maintenanceDepsFromEnv, startMaintenanceRun } from "../maintenance/start.js";
+import { enqueueTask, releaseScheduledTasks, taskDepsFromEnv } from "../tasks/index.js";
+import { tick, type TickReport } from "./dispatch.js";
+import { periodicEntries } from "./periodic.js";
+
+/** The target of the app's single EventBridge schedule: one beat per invocation, however they overlap. */
+export const handler = middy().handler(async (): Promise<TickReport> => {
+  const config = runtimeConfiguration();
+  const tasks = taskDepsFromEnv();
+  return tick({
+    db: tasks.db,
+    now: () => new Date(),
+    entries: periodicEntries(config),
+    maxCatchUpMinutes: config.scheduler.maxCatchUpMinutes,
+    logger,
+    enqueue: async (task, payload, idempotencyKey) => {
+      await enqueueTask(tasks, { name: task, payload, idempotencyKey, createdBy: "scheduler" }, { maxPayloadBytes: config.api.maxTaskPayloadBytes });
+    },
+    startMaintenance: async (runKey) => {
+      try {
+        await startMaintenanceRun(maintenanceDepsFromEnv(), { trigger: "schedule", runKey });
+      } catch (error) {
+        // Someone started a run by hand: today's is covered.
+        if (!(error instanceof ConflictError)) throw error;
+        logger.info("Maintenance already in progress; the scheduled start is skipped", { runKey });
+      }
+    },
+    releaseScheduled: () => releaseScheduledTasks(tasks),
+  });
+});

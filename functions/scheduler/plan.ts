@@ -1,0 +1,54 @@
+import { dueSlot } from "./cron.js";
+import type { PeriodicEntry } from "./periodic.js";
+
+export interface ScheduleOverride {
+  name: string;
+  enabled: boolean | null;
+  cron: string | null;
+  timezone: string | null;
+}
+
+export interface EffectiveSchedule extends PeriodicEntry {
+  overridden: boolean;
+}
+
+/** Code defines the schedules; an override from the database wins field by field. */
+export function effectiveSchedules(entries: PeriodicEntry[], overrides: ScheduleOverride[]): EffectiveSchedule[] {
+  const byName = new Map(overrides.map((o) => [o.name, o]));
+  return entries.map((entry) => {
+    const override = byName.get(entry.name);
+    if (!override) return { ...entry, overridden: false };
+    return {
+      ...entry,
+      enabled: override.enabled ?? entry.enabled,
+      cron: override.cron ?? entry.cron,
+      timezone: override.timezone ?? entry.timezone,
+      overridden: true,
+    };
+  });
+}
+
+export interface DueSlot {
+  schedule: EffectiveSchedule;
+  slot: Date;
+}
+
+/** How far back a schedule that never ran looks: one tick and a little. */
+const FIRST_RUN_WINDOW_MS = 2 * 60_000;
+
+/**
+ * The slots due at `now`: per enabled schedule, the latest occurrence after its last slot, looking
+ * back at most `maxCatchUpMinutes`. Pure, so the clock, zones and DST are tested without AWS.
+ */
+export function dueSlots(schedules: EffectiveSchedule[], lastSlots: Record<string, string>, now: Date, maxCatchUpMinutes: number): DueSlot[] {
+  const floor = now.getTime() - maxCatchUpMinutes * 60_000;
+  const due: DueSlot[] = [];
+  for (const schedule of schedules) {
+    if (!schedule.enabled) continue;
+    const last = lastSlots[schedule.name];
+    const since = new Date(Math.max(last ? Date.parse(last) : now.getTime() - FIRST_RUN_WINDOW_MS, floor));
+    const slot = dueSlot(schedule.cron, schedule.timezone, since, now);
+    if (slot) due.push({ schedule, slot });
+  }
+  return due;
+}

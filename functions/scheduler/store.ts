@@ -1,0 +1,62 @@
+import type { Database } from "../core/db/database.js";
+import { json } from "../core/db/parameters.js";
+import type { DueSlot, ScheduleOverride } from "./plan.js";
+
+export interface SchedulerState {
+  lastSlots: Record<string, string>;
+  overrides: ScheduleOverride[];
+}
+
+/** Everything a tick needs to know, in one round trip. */
+export async function loadState(db: Database): Promise<SchedulerState> {
+  const row = await db.first<{ slots: Record<string, string> | null; overrides: ScheduleOverride[] | null }>(
+    `SELECT (SELECT json_object_agg(name, last_slot) FROM schedule_state) AS slots,
+            (SELECT json_agg(json_build_object('name', name, 'enabled', enabled, 'cron', cron, 'timezone', timezone)) FROM schedule_overrides) AS overrides`,
+  );
+  return { lastSlots: row?.slots ?? {}, overrides: row?.overrides ?? [] };
+}
+
+/**
+ * Claims (schedule, slot) pairs with their primary key: of any number of overlapping or repeated
+ * ticks, exactly one gets each pair back. Only what comes back may be run.
+ */
+export async function claimSlots(db: Database, due: DueSlot[]): Promise<DueSlot[]> {
+  if (due.length === 0) return [];
+  const rows = await db.rows<{ name: string; slot: string }>(
+    `INSERT INTO schedule_slots (name, slot)
+     SELECT d.name, d.slot FROM jsonb_to_recordset(:due) AS d(name text, slot timestamptz)
+     ON CONFLICT DO NOTHING
+     RETURNING name, slot`,
+    { due: json(due.map((d) => ({ name: d.schedule.name, slot: d.slot.toISOString() }))) },
+  );
+  const claimed = new Set(rows.map((r) => `${r.name}@${Date.parse(r.slot)}`));
+  return due.filter((d) => claimed.has(`${d.schedule.name}@${d.slot.getTime()}`));
+}
+
+/** A slot whose work could not be started is given back, so the next tick tries it again. */
+export async function releaseSlot(db: Database, name: string, slot: Date): Promise<void> {
+  await db.query("DELETE FROM schedule_slots WHERE name = :name AND slot = :slot", { name, slot });
+}
+
+export async function recordRuns(db: Database, done: DueSlot[]): Promise<void> {
+  if (done.length === 0) return;
+  await db.query(
+    `INSERT INTO schedule_state (name, last_slot)
+     SELECT d.name, d.slot FROM jsonb_to_recordset(:done) AS d(name text, slot timestamptz)
+     ON CONFLICT (name) DO UPDATE SET last_slot = GREATEST(schedule_state.last_slot, EXCLUDED.last_slot)`,
+    { done: json(done.map((d) => ({ name: d.schedule.name, slot: d.slot.toISOString() }))) },
+  );
+}
+
+export async function saveOverride(db: Database, name: string, change: { enabled?: boolean; cron?: string; timezone?: string }, by: string | undefined): Promise<void> {
+  await db.query(
+    `INSERT INTO schedule_overrides (name, enabled, cron, timezone, updated_by)
+     VALUES (:name, :enabled, :cron, :timezone, :by)
+     ON CONFLICT (name) DO UPDATE SET
+       enabled = COALESCE(EXCLUDED.enabled, schedule_overrides.enabled),
+       cron = COALESCE(EXCLUDED.cron, schedule_overrides.cron),
+       timezone = COALESCE(EXCLUDED.timezone, schedule_overrides.timezone),
+       updated_by = EXCLUDED.updated_by, updated_at = now()`,
+    { name, enabled: change.enabled, cron: change.cron, timezone: change.timezone, by },
+  );
+}
