@@ -1,0 +1,104 @@
+import { describe, expect, it } from "vitest";
+import { dueSlot, validateSchedule } from "../../../functions/scheduler/cron.js";
+import type { PeriodicEntry } from "../../../functions/scheduler/periodic.js";
+import { dueSlots, effectiveSchedules } from "../../../functions/scheduler/plan.js";
+
+const entry = (name: string, cron: string, timezone = "UTC", enabled = true): PeriodicEntry => ({
+  name,
+  cron,
+  timezone,
+  enabled,
+  description: "",
+  target: { kind: "task", task: "diagnostics.echo", payload: {} },
+});
+const at = (iso: string) => new Date(iso);
+const slotsOf = (due: ReturnType<typeof dueSlots>) => due.map((d) => `${d.schedule.name}@${d.slot.toISOString()}`);
+
+describe("dueSlots", () => {
+  it("finds the slot of a tick and nothing on the next tick of the same minute", () => {
+    const schedules = effectiveSchedules([entry("every-minute", "* * * * *")], []);
+    expect(slotsOf(dueSlots(schedules, {}, at("2026-06-01T10:00:05Z"), 60))).toEqual(["every-minute@2026-06-01T10:00:00.000Z"]);
+    expect(slotsOf(dueSlots(schedules, { "every-minute": "2026-06-01T10:00:00Z" }, at("2026-06-01T10:00:40Z"), 60))).toEqual([]);
+  });
+
+  it("runs a missed window once, for the latest slot, not once per missed slot", () => {
+    const schedules = effectiveSchedules([entry("five", "*/5 * * * *")], []);
+    const due = dueSlots(schedules, { five: "2026-06-01T10:00:00Z" }, at("2026-06-01T10:31:00Z"), 60);
+    expect(slotsOf(due)).toEqual(["five@2026-06-01T10:30:00.000Z"]);
+  });
+
+  it("looks back no further than the catch-up bound", () => {
+    const schedules = effectiveSchedules([entry("daily", "0 3 * * *")], []);
+    // Last ran two days ago; today's 03:00 is 5 hours back, beyond a 60-minute catch-up.
+    expect(dueSlots(schedules, { daily: "2026-05-30T03:00:00Z" }, at("2026-06-01T08:00:00Z"), 60)).toEqual([]);
+    expect(slotsOf(dueSlots(schedules, { daily: "2026-05-30T03:00:00Z" }, at("2026-06-01T08:00:00Z"), 360))).toEqual(["daily@2026-06-01T03:00:00.000Z"]);
+  });
+
+  it("does not fire a new schedule for a slot long past", () => {
+    const schedules = effectiveSchedules([entry("daily", "0 3 * * *")], []);
+    expect(dueSlots(schedules, {}, at("2026-06-01T04:00:00Z"), 120)).toEqual([]);
+  });
+
+  it("skips disabled schedules, and an override enables, disables or moves one", () => {
+    const entries = [entry("on", "* * * * *"), entry("off", "* * * * *", "UTC", false)];
+    const now = at("2026-06-01T10:00:05Z");
+    expect(slotsOf(dueSlots(effectiveSchedules(entries, []), {}, now, 60))).toEqual(["on@2026-06-01T10:00:00.000Z"]);
+    const overridden = effectiveSchedules(entries, [
+      { name: "on", enabled: false, cron: null, timezone: null },
+      { name: "off", enabled: true, cron: "0 * * * *", timezone: null },
+    ]);
+    expect(overridden.map((s) => [s.name, s.enabled, s.cron, s.overridden])).toEqual([
+      ["on", false, "* * * * *", true],
+      ["off", true, "0 * * * *", true],
+    ]);
+    expect(slotsOf(dueSlots(overridden, {}, now, 60))).toEqual(["off@2026-06-01T10:00:00.000Z"]);
+  });
+
+  it("reads the cron in the schedule's time zone", () => {
+    const schedules = effectiveSchedules([entry("ny-morning", "0 9 * * *", "America/New_York")], []);
+    // 09:00 in New York in June is 13:00 UTC.
+    expect(slotsOf(dueSlots(schedules, {}, at("2026-06-01T13:00:30Z"), 60))).toEqual(["ny-morning@2026-06-01T13:00:00.000Z"]);
+    expect(dueSlots(schedules, {}, at("2026-06-01T09:00:30Z"), 60)).toEqual([]);
+  });
+});
+
+describe("daylight saving time", () => {
+  /** Every slot a per-minute ticking dispatcher would run over a day. */
+  function slotsOverDay(cron: string, timezone: string, fromIso: string): string[] {
+    const schedules = effectiveSchedules([entry("s", cron, timezone)], []);
+    const last: Record<string, string> = {};
+    const found: string[] = [];
+    for (let t = Date.parse(fromIso); t < Date.parse(fromIso) + 86_400_000; t += 60_000) {
+      for (const d of dueSlots(schedules, last, new Date(t + 5_000), 60)) {
+        found.push(d.slot.toISOString());
+        last.s = d.slot.toISOString();
+      }
+    }
+    return found;
+  }
+
+  it("runs a 02:30 Paris job once on the spring-forward day, when 02:30 does not exist", () => {
+    expect(slotsOverDay("30 2 * * *", "Europe/Paris", "2026-03-28T22:00:00Z")).toEqual(["2026-03-29T01:00:00.000Z"]);
+  });
+
+  it("runs a 02:30 Paris job once on the fall-back day, when 02:30 happens twice", () => {
+    expect(slotsOverDay("30 2 * * *", "Europe/Paris", "2026-10-24T22:00:00Z")).toEqual(["2026-10-25T00:30:00.000Z"]);
+  });
+
+  it("keeps 09:00 New York at 09:00 local across the March change", () => {
+    expect(slotsOverDay("0 9 * * *", "America/New_York", "2026-03-07T12:00:00Z")).toEqual(["2026-03-07T14:00:00.000Z"]);
+    expect(slotsOverDay("0 9 * * *", "America/New_York", "2026-03-08T12:00:00Z")).toEqual(["2026-03-08T13:00:00.000Z"]);
+  });
+});
+
+describe("validateSchedule", () => {
+  it("names a bad cron field and an unknown zone", () => {
+    expect(() => validateSchedule("61 * * * *", "UTC")).toThrow(expect.objectContaining({ issues: [expect.stringMatching(/^cron: .*minute/)] }));
+    expect(() => validateSchedule("* * * * *", "Mars/Base")).toThrow(expect.objectContaining({ issues: ['timezone: "Mars/Base" is not an IANA time zone'] }));
+    expect(() => validateSchedule("*/5 * * * *", "Europe/Paris")).not.toThrow();
+  });
+
+  it("dueSlot ignores slots at or before `since`", () => {
+    expect(dueSlot("0 * * * *", "UTC", at("2026-06-01T10:00:00Z"), at("2026-06-01T10:30:00Z"))).toBeUndefined();
+  });
+});
