@@ -22,7 +22,7 @@ export interface MaintenanceProps {
 }
 
 /** Errors worth another try: the database resuming or briefly away, Lambda's own hiccups. */
-const TRANSIENT_ERRORS = ["DatabaseUnavailableError", "Lambda.ServiceException", "Lambda.AWSLambdaException", "Lambda.SdkClientException", "Lambda.TooManyRequestsException"];
+const TRANSIENT_ERRORS = ["DatabaseUnavailableError", "Lambda.ClientExecutionTimeoutException", "Lambda.ServiceException", "Lambda.AWSLambdaException", "Lambda.SdkClientException", "Lambda.TooManyRequestsException"];
 
 /**
  * AYON's maintenance procedure as a Standard state machine: one Lambda task per step, strictly in
@@ -57,6 +57,7 @@ export class Maintenance extends Construct {
         lambdaFunction: this.stepFunction,
         payload: TaskInput.fromObject({ runId: JsonPath.stringAt("$.runId"), eventId: JsonPath.stringAt("$.eventId"), ...payload }),
         payloadResponseOnly: true,
+        retryOnServiceExceptions: false,
         resultPath,
       });
     const failRun = invoke("Close failed run", { action: "fail", failedStep: JsonPath.stringAt("$.failedStep"), error: JsonPath.objectAt("$.error") }, JsonPath.DISCARD).next(
