@@ -1,4 +1,4 @@
-import { Duration } from "aws-cdk-lib";
+import { CfnOutput, Duration } from "aws-cdk-lib";
 import { Rule, Schedule } from "aws-cdk-lib/aws-events";
 import { LambdaFunction } from "aws-cdk-lib/aws-events-targets";
 import { Construct } from "constructs";
@@ -37,5 +37,6 @@ export class Scheduler extends Construct {
       targets: [new LambdaFunction(this.dispatcher, { retryAttempts: 2, maxEventAge: Duration.minutes(5) })],
     });
     props.alarms.onFunctionErrors("Dispatcher", this.dispatcher);
+    new CfnOutput(this, "DispatcherName", { key: "DispatcherFunctionName", value: this.dispatcher.functionName });
   }
 }

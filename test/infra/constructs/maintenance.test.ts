@@ -23,7 +23,7 @@ describe("Maintenance", () => {
     const order: string[] = [];
     let state: string | undefined = definition.StartAt;
     while (state) {
-      const current = definition.States[state];
+      const current: (typeof definition.States)[string] | undefined = definition.States[state];
       const step = current?.Parameters?.step;
       if (step) {
         order.push(step);
