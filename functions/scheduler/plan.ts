@@ -43,11 +43,15 @@ const FIRST_RUN_WINDOW_MS = 2 * 60_000;
 export function dueSlots(schedules: EffectiveSchedule[], lastSlots: Record<string, string>, now: Date, maxCatchUpMinutes: number): DueSlot[] {
   const floor = now.getTime() - maxCatchUpMinutes * 60_000;
   const due: DueSlot[] = [];
+  // Many schedules share a pattern, a zone and a last slot: evaluate each combination once per tick.
+  const memo = new Map<string, Date | undefined>();
   for (const schedule of schedules) {
     if (!schedule.enabled) continue;
     const last = lastSlots[schedule.name];
-    const since = new Date(Math.max(last ? Date.parse(last) : now.getTime() - FIRST_RUN_WINDOW_MS, floor));
-    const slot = dueSlot(schedule.cron, schedule.timezone, since, now);
+    const since = Math.max(last ? Date.parse(last) : now.getTime() - FIRST_RUN_WINDOW_MS, floor);
+    const key = `${schedule.timezone}|${schedule.cron}|${since}`;
+    if (!memo.has(key)) memo.set(key, dueSlot(schedule.cron, schedule.timezone, new Date(since), now));
+    const slot = memo.get(key);
     if (slot) due.push({ schedule, slot });
   }
   return due;
