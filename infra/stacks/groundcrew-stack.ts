@@ -63,7 +63,9 @@ export class GroundcrewStack extends Stack {
     this.scheduler = new Scheduler(this, "Scheduler", { config, database: this.database, alarms: this.alarms });
     this.workerQueues.bindProducer(this.scheduler.dispatcher);
     this.maintenance.grantStart(this.scheduler.dispatcher);
-    for (const worker of this.workerQueues.workers) this.media.bind(worker);
+    // Report tasks (reports.task-stats) write their CSV into media from the reports queue's worker.
+    const reports = this.workerQueues.queues.find((q) => q.queueName === "reports");
+    if (reports) this.media.bind(reports.worker);
     this.staticSite = new StaticSite(this, "StaticSite", { config, localEndpoint: props.localEndpoint });
     this.api = new Api(this, "Api", { config, handler: apiFunction });
     this.alarms.onApi5xx(this.api.restApi);

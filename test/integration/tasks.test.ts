@@ -121,3 +121,21 @@ describe("background tasks on the local stack", () => {
     expect((await bob.get(`/tasks/${delayed.id}`)).status).toBe(404);
   });
 });
+
+describe("reports", () => {
+  it("writes a CSV of task statistics to media and returns its id, downloadable by its owner", async () => {
+    const carol = await asUser("carol");
+    const { body: enqueued } = await carol.post("/tasks", { name: "reports.task-stats", payload: { hours: 24, owner: "carol" } });
+    const done = await eventually("the report task", async () => {
+      const { body } = await carol.get(`/tasks/${enqueued.id}`);
+      return body.status === "succeeded" || body.status === "failed" ? body : undefined;
+    });
+    expect(done).toMatchObject({ status: "succeeded", result: { mediaId: expect.any(String) } });
+    const link = await carol.get(`/media/${done.result.mediaId}`);
+    expect(link.status).toBe(200);
+    const csv = await (await fetch(link.body.url)).text();
+    expect(csv.split("\r\n")[0]).toBe("task,status,count,avg_seconds");
+    expect(csv).toMatch(/diagnostics\.echo,succeeded,\d+/);
+    expect((await (await asUser("dave")).get(`/media/${done.result.mediaId}`)).status).toBe(404);
+  });
+});

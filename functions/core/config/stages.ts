@@ -17,7 +17,7 @@ export const stages: Record<Stage, ConfigInput> = {
     logLevel: "DEBUG",
     queues: {
       // Short limits keep failure and retry tests quick on a laptop.
-      default: { maxConcurrency: 2, maxReceiveCount: 3, workerTimeoutSeconds: 30, visibilityTimeoutSeconds: 180 },
+      default: { maxConcurrency: 2, maxReceiveCount: 5, workerTimeoutSeconds: 10, visibilityTimeoutSeconds: 60 },
       reports: { maxConcurrency: 1, maxReceiveCount: 3, workerTimeoutSeconds: 30, visibilityTimeoutSeconds: 180 },
     },
     // Small limits let the tests see an oversize upload rejected and a signed link expire without long waits.

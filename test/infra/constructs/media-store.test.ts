@@ -47,9 +47,9 @@ describe("MediaStore (prod)", () => {
     expect(JSON.stringify(distributions[0])).toContain("OriginAccessControlId");
   });
 
-  it("gives the API the key's id, the secret's ARN and the domain, never the key itself", () => {
+  it("gives the API (and the report worker) the key's id, the secret's ARN and the domain, never the key itself", () => {
     const api = findBy(template.findResources("AWS::Lambda::Function"), (p) => JSON.stringify(p).includes("MEDIA_SIGNING_KEY_SECRET_ARN"));
-    expect(api).toHaveLength(1);
+    expect(api).toHaveLength(2);
     const variables = JSON.stringify((api[0]?.Properties?.Environment as { Variables: unknown }).Variables);
     expect(variables).toMatch(/MEDIA_CDN_KEY_PAIR_ID/);
     expect(variables).toMatch(/MEDIA_CDN_DOMAIN/);

@@ -1,0 +1,111 @@
+import fc from "fast-check";
+import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { dataApiUrl } from "../../localstack/env.js";
+import { api } from "./outputs.js";
+import { asUser, eventually } from "./session.js";
+
+type Task = { id: string; status: string; attempts: number };
+
+async function setDatabaseAvailable(available: boolean): Promise<void> {
+  await fetch(`${dataApiUrl}/_admin/availability`, { method: "POST", body: JSON.stringify({ available }) });
+}
+
+/** Each fault ends with a count: what was asked, what came out, what was lost or done twice. */
+describe("faults on the local stack", () => {
+  let alice: Awaited<ReturnType<typeof asUser>>;
+  beforeAll(async () => {
+    alice = await asUser("fault-drills");
+  });
+  afterEach(() => setDatabaseAvailable(true));
+
+  const enqueue = async (payload: Record<string, unknown>) => {
+    const response = await alice.post("/tasks", { name: "diagnostics.echo", payload });
+    expect(response.status).toBe(202);
+    return (response.body as { id: string }).id;
+  };
+  /** Polls until every task has ended; a task seen ended is not asked again. */
+  const finished = (ids: string[], timeoutMs: number) => {
+    const ended = new Map<string, Task>();
+    return eventually(`${ids.length} tasks to finish`, async () => {
+      for (const id of ids) {
+        if (ended.has(id)) continue;
+        const task = (await alice.get(`/tasks/${id}`)).body as Task;
+        if (task.status === "succeeded" || task.status === "failed") ended.set(id, task);
+      }
+      return ended.size === ids.length ? ids.map((id) => ended.get(id) as Task) : undefined;
+    }, timeoutMs, 2_000);
+  };
+
+  it("a worker killed mid-task: the task is retried and finishes, 0 lost", async () => {
+    const id = await enqueue({ message: "crash", crashOnAttempt: 1 });
+    const [task] = await finished([id], 150_000);
+    console.log(`[fault: worker killed] 1 task, succeeded ${task?.status === "succeeded" ? 1 : 0}, attempts ${task?.attempts}, lost 0`);
+    expect(task).toMatchObject({ status: "succeeded", attempts: 2 });
+  });
+
+  it("the database away for a while: requests answer 503, queued work finishes after it returns, 0 lost", async () => {
+    const ids = await Promise.all(Array.from({ length: 10 }, (_, i) => enqueue({ message: `outage-${i}`, sleepMs: 1_000 })));
+    await setDatabaseAvailable(false);
+    const during = await Promise.all([api("/health"), alice.post("/tasks", { name: "diagnostics.echo", payload: { message: "x" } })]);
+    await new Promise((resolve) => setTimeout(resolve, 8_000));
+    await setDatabaseAvailable(true);
+    expect(during.map((r) => r.status)).toEqual([503, 503]);
+    const tasks = await finished(ids, 150_000);
+    const succeeded = tasks.filter((t) => t.status === "succeeded").length;
+    console.log(`[fault: database down 8 s] ${ids.length} tasks, succeeded ${succeeded}, lost ${ids.length - succeeded}`);
+    expect(succeeded).toBe(ids.length);
+  });
+
+  it("1,000 tasks through the API: 0 lost, 0 run twice", async () => {
+    const total = 1_000;
+    const ids: string[] = [];
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: 20 }, async () => {
+        while (next < total) {
+          next += 1;
+          ids.push(await enqueue({ message: "bulk" }));
+        }
+      }),
+    );
+    const tasks = await finished(ids, 600_000);
+    const succeeded = tasks.filter((t) => t.status === "succeeded").length;
+    const ranTwice = tasks.filter((t) => t.attempts > 1).length;
+    console.log(`[fault: 1,000 tasks] enqueued ${ids.length}, succeeded ${succeeded}, lost ${total - succeeded}, ran twice ${ranTwice}`);
+    expect(new Set(ids).size).toBe(total);
+    expect(succeeded).toBe(total);
+    expect(ranTwice).toBe(0);
+  });
+
+  it("fuzzed API input never gets a 5xx", async () => {
+    const admin = await asUser("fuzz-admin", { admin: true });
+    const statuses: number[] = [];
+    const json = fc.jsonValue({ maxDepth: 3 });
+    await fc.assert(
+      fc.asyncProperty(
+        fc.oneof(
+          fc.record({ name: fc.oneof(fc.constant("diagnostics.echo"), fc.string()), payload: json, delaySeconds: fc.oneof(fc.integer(), fc.constant(undefined)), runAt: fc.oneof(fc.string(), fc.constant(undefined)) }),
+          json,
+        ),
+        fc.string(),
+        json,
+        async (taskBody, text, other) => {
+          const responses = await Promise.all([
+            admin.post("/tasks", taskBody),
+            admin.get(`/tasks?status=${encodeURIComponent(text)}&limit=${encodeURIComponent(text)}&cursor=${encodeURIComponent(text)}`),
+            admin.get(`/tasks/${encodeURIComponent(text) || "x"}`),
+            admin.patch("/schedules/reports.daily-digest", other),
+            admin.post("/media/uploads", other),
+            api("/tasks", { method: "POST", headers: { authorization: `Bearer ${text}` }, body: JSON.stringify(other) }),
+          ]);
+          statuses.push(...responses.map((r) => r.status));
+          return responses.every((r) => r.status < 500);
+        },
+      ),
+      { numRuns: 60 },
+    );
+    await admin.patch("/schedules/reports.daily-digest", { enabled: true, cron: "0 7 * * *" });
+    console.log(`[fault: fuzzing] ${statuses.length} requests, ${statuses.filter((s) => s >= 500).length} answered ≥ 500`);
+    expect(statuses.filter((s) => s >= 500)).toEqual([]);
+  });
+});
