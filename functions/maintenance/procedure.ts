@@ -1,4 +1,3 @@
-import type { Config } from "../core/config/schema.js";
 import { json } from "../core/db/parameters.js";
 import type { Database } from "../core/db/database.js";
 import { updateEvent, type EventDeps } from "../events/events.js";

@@ -105,7 +105,7 @@ export class MediaService {
    * Safe to run twice for the same record (SQS delivers at least once).
    */
   async objectCreated(object: CreatedObject): Promise<ProcessOutcome> {
-    const { repository, storage, limits } = this.deps;
+    const { repository, storage } = this.deps;
     const media = await repository.findByKey(object.key);
     if (!media) {
       logger.warn("Deleting an object no media row owns", { key: object.key });

@@ -103,6 +103,10 @@ describe("background tasks on the local stack", () => {
     const listed = await alice.get("/tasks?limit=200");
     expect(JSON.stringify(listed.body)).not.toContain(marker);
     expect((await api("/tasks", { method: "POST", body: "{}" })).status).toBe(401);
+    // Over the SQS-sized payload limit: refused before anything is stored.
+    const huge = await alice.post("/tasks", { name: "diagnostics.echo", payload: { message: marker.padEnd(250_000, "x") } });
+    expect(huge.status).toBe(413);
+    expect(JSON.stringify((await alice.get("/tasks?limit=200")).body)).not.toContain(marker);
   });
 
   it("returns the same task for the same idempotency key, and cancels a delayed one", async () => {

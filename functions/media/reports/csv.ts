@@ -2,7 +2,7 @@ export type CsvValue = string | number | boolean | null | undefined;
 
 /** RFC 4180: fields with a comma, quote or line break are quoted, quotes doubled; lines end in CRLF. */
 export function toCsv(header: string[], rows: CsvValue[][]): string {
-  return [header, ...rows].map((row) => row.map(field).join(",")).join("\r\n") + "\r\n";
+  return `${[header, ...rows].map((row) => row.map(field).join(",")).join("\r\n")}\r\n`;
 }
 
 function field(value: CsvValue): string {

@@ -34,7 +34,7 @@ describe("tick", () => {
       entries,
       maxCatchUpMinutes: 60,
       logger: silent,
-      enqueue: async (task, _payload, key) => {
+      enqueue: async (_task, _payload, key) => {
         enqueued.push(key);
       },
       startMaintenance: async (runKey) => {

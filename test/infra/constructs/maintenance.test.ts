@@ -10,7 +10,7 @@ describe("Maintenance", () => {
   const { template } = synthStage("prod");
   const [machine] = Object.values(template.findResources("AWS::StepFunctions::StateMachine"));
   const definition = JSON.parse(
-    (machine?.Properties.DefinitionString["Fn::Join"][1] as unknown[]).map((part) => (typeof part === "string" ? part : "REF")).join(""),
+    ((machine as { Properties: { DefinitionString: { "Fn::Join": [string, unknown[]] } } }).Properties.DefinitionString["Fn::Join"][1]).map((part) => (typeof part === "string" ? part : "REF")).join(""),
   ) as { StartAt: string; States: Record<string, { Type: string; Next?: string; Retry?: unknown[]; Catch?: unknown[]; Parameters?: { step?: string } }> };
 
   it("is a Standard state machine with no Parallel or Map state", () => {

@@ -42,7 +42,7 @@ describe("MediaStore (prod)", () => {
     });
     const distributions = findBy(template.findResources("AWS::CloudFront::Distribution"), (p) => JSON.stringify(p).includes("TrustedKeyGroups"));
     expect(distributions).toHaveLength(1);
-    const behavior = (distributions[0]?.Properties?.DistributionConfig as { DefaultCacheBehavior: Record<string, unknown> }).DefaultCacheBehavior;
+    const behavior = ((distributions[0] as { Properties: { DistributionConfig: { DefaultCacheBehavior: Record<string, unknown> } } }).Properties.DistributionConfig).DefaultCacheBehavior;
     expect(behavior.ViewerProtocolPolicy).toBe("https-only");
     expect(JSON.stringify(distributions[0])).toContain("OriginAccessControlId");
   });
@@ -50,7 +50,7 @@ describe("MediaStore (prod)", () => {
   it("gives the API (and the report worker) the key's id, the secret's ARN and the domain, never the key itself", () => {
     const api = findBy(template.findResources("AWS::Lambda::Function"), (p) => JSON.stringify(p).includes("MEDIA_SIGNING_KEY_SECRET_ARN"));
     expect(api).toHaveLength(2);
-    const variables = JSON.stringify((api[0]?.Properties?.Environment as { Variables: unknown }).Variables);
+    const variables = JSON.stringify((api[0] as { Properties: { Environment: { Variables: unknown } } }).Properties.Environment.Variables);
     expect(variables).toMatch(/MEDIA_CDN_KEY_PAIR_ID/);
     expect(variables).toMatch(/MEDIA_CDN_DOMAIN/);
     expect(variables).not.toMatch(/PRIVATE KEY/);
