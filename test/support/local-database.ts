@@ -1,5 +1,8 @@
 import { RDSDataClient } from "@aws-sdk/client-rds-data";
+import { afterAll, beforeAll, beforeEach } from "vitest";
 import { Database } from "../../functions/core/db/database.js";
+import { migrate } from "../../functions/setup/migrate.js";
+import { migrations } from "../../functions/setup/migrations/index.js";
 import { startDataApiServer, type DataApiServer } from "../../localstack/data-api/server.js";
 
 export interface TestDatabase {
@@ -26,4 +29,33 @@ export async function startTestDatabase(): Promise<TestDatabase> {
     database: "groundcrew",
   });
   return { db, server, close: () => server.close() };
+}
+
+/**
+ * One migrated database per test file, emptied of `tables` before each test: the fixture every
+ * domain test over real SQL shares. Read it through the returned object inside hooks and tests.
+ */
+export function migratedDatabase(tables: string[]): TestDatabase {
+  let current: TestDatabase | undefined;
+  const get = () => {
+    if (!current) throw new Error("The test database is not started: use it inside tests and hooks");
+    return current;
+  };
+  beforeAll(async () => {
+    current = await startTestDatabase();
+    await migrate(current.db, migrations);
+  });
+  afterAll(() => get().close());
+  beforeEach(async () => {
+    for (const table of tables) await get().db.query(`DELETE FROM ${table}`);
+  });
+  return {
+    get db() {
+      return get().db;
+    },
+    get server() {
+      return get().server;
+    },
+    close: () => get().close(),
+  };
 }

@@ -1,26 +1,18 @@
 import { DescribeExecutionCommand, ExecutionAlreadyExists, SFNClient, StartExecutionCommand } from "@aws-sdk/client-sfn";
 import { mockClient } from "aws-sdk-client-mock";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import { loadConfig } from "../../../functions/core/config/load.js";
 import { failRun, finishRun, runStep } from "../../../functions/maintenance/procedure.js";
 import { startMaintenanceRun } from "../../../functions/maintenance/start.js";
 import { setStepEnabled } from "../../../functions/maintenance/switches.js";
-import { migrate } from "../../../functions/setup/migrate.js";
-import { migrations } from "../../../functions/setup/migrations/index.js";
-import { startTestDatabase, type TestDatabase } from "../../support/local-database.js";
+import { migratedDatabase } from "../../support/local-database.js";
 
 describe("maintenance runs", () => {
-  let t: TestDatabase;
+  const t = migratedDatabase(["maintenance_runs", "events", "maintenance_step_overrides"]);
   const sfn = new SFNClient({ region: "us-east-1", credentials: { accessKeyId: "x", secretAccessKey: "x" } });
   const sfnMock = mockClient(sfn);
   const deps = () => ({ sfn, stateMachineArn: "arn:aws:states:us-east-1:0:stateMachine:m", db: t.db });
-  beforeAll(async () => {
-    t = await startTestDatabase();
-    await migrate(t.db, migrations);
-  });
-  afterAll(() => t.close());
   beforeEach(async () => {
-    for (const table of ["maintenance_runs", "events", "maintenance_step_overrides"]) await t.db.query(`DELETE FROM ${table}`);
     sfnMock.reset();
     sfnMock.on(StartExecutionCommand).callsFake((input: { name: string }) => ({ executionArn: `arn:exec:${input.name}` }));
     sfnMock.on(DescribeExecutionCommand).resolves({ status: "RUNNING" });

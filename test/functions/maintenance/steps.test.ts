@@ -1,6 +1,6 @@
 import { GetQueueAttributesCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { mockClient } from "aws-sdk-client-mock";
-import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import { beforeEach, describe, expect, it, vi } from "vitest";
 import { loadConfig } from "../../../functions/core/config/load.js";
 import type { StepContext } from "../../../functions/maintenance/step.js";
 import { cleanIncompleteUploads } from "../../../functions/maintenance/steps/clean-incomplete-uploads.js";
@@ -9,24 +9,16 @@ import { purgeFinishedTasks } from "../../../functions/maintenance/steps/purge-f
 import { purgeOldEvents } from "../../../functions/maintenance/steps/purge-old-events.js";
 import { stuckWorkCheck } from "../../../functions/maintenance/steps/stuck-work-check.js";
 import { vacuum } from "../../../functions/maintenance/steps/vacuum.js";
-import { migrate } from "../../../functions/setup/migrate.js";
-import { migrations } from "../../../functions/setup/migrations/index.js";
-import { startTestDatabase, type TestDatabase } from "../../support/local-database.js";
+import { migratedDatabase } from "../../support/local-database.js";
 import { testQueues } from "../../support/task-deps.js";
 
 const now = new Date("2026-06-30T12:00:00Z");
 const daysAgo = (n: number) => new Date(now.getTime() - n * 86_400_000);
 
 describe("maintenance steps", () => {
-  let t: TestDatabase;
+  const t = migratedDatabase(["tasks", "events", "media_objects", "schedule_slots"]);
   let context: StepContext;
-  beforeAll(async () => {
-    t = await startTestDatabase();
-    await migrate(t.db, migrations);
-  });
-  afterAll(() => t.close());
   beforeEach(async () => {
-    for (const table of ["tasks", "events", "media_objects", "schedule_slots"]) await t.db.query(`DELETE FROM ${table}`);
     context = { db: t.db, config: loadConfig("local"), now, logger: { info: () => undefined, warn: () => undefined } };
   });
 

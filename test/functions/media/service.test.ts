@@ -1,10 +1,8 @@
 import { createHash } from "node:crypto";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import { MediaRepository } from "../../../functions/media/repository.js";
 import { MediaService } from "../../../functions/media/service.js";
-import { migrate } from "../../../functions/setup/migrate.js";
-import { migrations } from "../../../functions/setup/migrations/index.js";
-import { startTestDatabase, type TestDatabase } from "../../support/local-database.js";
+import { migratedDatabase } from "../../support/local-database.js";
 import { FakeSigner, FakeStorage } from "./fakes.js";
 
 const alice = { sub: "alice", roles: [] };
@@ -14,18 +12,12 @@ const limits = { maxUploadBytes: 1000, allowedContentTypes: ["text/plain", "imag
 const now = new Date("2026-11-22T10:00:00.000Z");
 
 describe("MediaService", () => {
-  let t: TestDatabase;
+  const t = migratedDatabase(["media_objects"]);
   let storage: FakeStorage;
   let service: MediaService;
   let ids: number;
 
-  beforeAll(async () => {
-    t = await startTestDatabase();
-    await migrate(t.db, migrations);
-  });
-  afterAll(() => t.close());
   beforeEach(async () => {
-    await t.db.query("DELETE FROM media_objects");
     storage = new FakeStorage();
     ids = 0;
     service = new MediaService({

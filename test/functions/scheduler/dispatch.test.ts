@@ -1,10 +1,8 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { migrate } from "../../../functions/setup/migrate.js";
-import { migrations } from "../../../functions/setup/migrations/index.js";
+import { describe, expect, it } from "vitest";
 import { tick, type DispatcherDeps } from "../../../functions/scheduler/dispatch.js";
 import type { PeriodicEntry } from "../../../functions/scheduler/periodic.js";
 import { saveOverride } from "../../../functions/scheduler/store.js";
-import { startTestDatabase, type TestDatabase } from "../../support/local-database.js";
+import { migratedDatabase } from "../../support/local-database.js";
 
 const entries: PeriodicEntry[] = [
   { name: "minutely", cron: "* * * * *", timezone: "UTC", enabled: true, description: "", target: { kind: "task", task: "diagnostics.echo", payload: { message: "m" } } },
@@ -13,17 +11,7 @@ const entries: PeriodicEntry[] = [
 const silent = { info: () => undefined, warn: () => undefined, error: () => undefined };
 
 describe("tick", () => {
-  let t: TestDatabase;
-  beforeAll(async () => {
-    t = await startTestDatabase();
-    await migrate(t.db, migrations);
-  });
-  afterAll(() => t.close());
-  beforeEach(async () => {
-    await t.db.query("DELETE FROM schedule_slots");
-    await t.db.query("DELETE FROM schedule_state");
-    await t.db.query("DELETE FROM schedule_overrides");
-  });
+  const t = migratedDatabase(["schedule_slots", "schedule_state", "schedule_overrides"]);
 
   function deps(now: Date, overrides: Partial<DispatcherDeps> = {}) {
     const enqueued: string[] = [];

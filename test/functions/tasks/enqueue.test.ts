@@ -1,21 +1,11 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { migrate } from "../../../functions/setup/migrate.js";
-import { migrations } from "../../../functions/setup/migrations/index.js";
+import { describe, expect, it } from "vitest";
 import { enqueueTask } from "../../../functions/tasks/enqueue.js";
 import { releaseScheduledTasks } from "../../../functions/tasks/release.js";
-import { startTestDatabase, type TestDatabase } from "../../support/local-database.js";
+import { migratedDatabase } from "../../support/local-database.js";
 import { testQueues, testTaskDeps } from "../../support/task-deps.js";
 
 describe("enqueueTask", () => {
-  let t: TestDatabase;
-  beforeAll(async () => {
-    t = await startTestDatabase();
-    await migrate(t.db, migrations);
-  });
-  afterAll(() => t.close());
-  beforeEach(async () => {
-    await t.db.query("DELETE FROM tasks");
-  });
+  const t = migratedDatabase(["tasks"]);
 
   it("stores the task and sends only its id, in one Data API call", async () => {
     const { deps, sent } = testTaskDeps(t.db);

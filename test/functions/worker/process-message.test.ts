@@ -1,25 +1,15 @@
 import { Logger } from "@aws-lambda-powertools/logger";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { migrate } from "../../../functions/setup/migrate.js";
-import { migrations } from "../../../functions/setup/migrations/index.js";
+import { describe, expect, it } from "vitest";
 import { enqueueTask } from "../../../functions/tasks/enqueue.js";
 import { processMessage } from "../../../functions/worker/process-message.js";
-import { startTestDatabase, type TestDatabase } from "../../support/local-database.js";
+import { migratedDatabase } from "../../support/local-database.js";
 import { testQueues, testTaskDeps } from "../../support/task-deps.js";
 
 const logger = new Logger({ logLevel: "CRITICAL" as never });
 const options = (remainingMs = 30_000) => ({ queue: "default", remainingMs: () => remainingMs, logger, random: () => 0 });
 
 describe("processMessage", () => {
-  let t: TestDatabase;
-  beforeAll(async () => {
-    t = await startTestDatabase();
-    await migrate(t.db, migrations);
-  });
-  afterAll(() => t.close());
-  beforeEach(async () => {
-    await t.db.query("DELETE FROM tasks");
-  });
+  const t = migratedDatabase(["tasks"]);
 
   async function enqueue(payload: Record<string, unknown>) {
     const { deps, sent, sqsMock } = testTaskDeps(t.db);
