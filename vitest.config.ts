@@ -4,6 +4,8 @@ export default defineConfig({
   test: {
     // Every project's summary rolls up into one closing line that CI reads.
     reporters: ["default"],
+    // A focused test left in by mistake fails the run instead of silently skipping the rest.
+    allowOnly: false,
     projects: [
       {
         test: {
