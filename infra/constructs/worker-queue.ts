@@ -84,7 +84,13 @@ export class WorkerQueue extends Construct {
     this.queue.grantSendMessages(fn);
   }
 
-  /** Depths for GET /queues and the stuck-work check; moving dead letters back for redrive. */
+  /** Depths, for GET /queues and the stuck-work check. */
+  grantInspect(fn: LambdaFunction): void {
+    this.queue.grant(fn, "sqs:GetQueueAttributes");
+    this.deadLetterQueue.grant(fn, "sqs:GetQueueAttributes");
+  }
+
+  /** Depths, and moving dead letters back for redrive. */
   grantOperate(fn: LambdaFunction): void {
     this.queue.grant(fn, "sqs:GetQueueAttributes", "sqs:SendMessage");
     this.deadLetterQueue.grant(fn, "sqs:GetQueueAttributes", "sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:StartMessageMoveTask", "sqs:ListMessageMoveTasks");

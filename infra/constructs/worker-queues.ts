@@ -34,18 +34,27 @@ export class WorkerQueues extends Construct {
     return this.queues.map((q) => q.worker);
   }
 
-  /** Lets `fn` enqueue tasks on any queue: send rights plus GROUNDCREW_QUEUES, which taskDepsFromEnv reads. */
+  /** Lets `fn` enqueue tasks on any queue: send rights plus the addresses taskDepsFromEnv reads. */
   bindProducer(fn: LambdaFunction): void {
-    const addresses = Object.fromEntries(this.queues.map((q) => [q.queueName, q.addresses()]));
-    fn.addEnvironment("GROUNDCREW_QUEUES", Stack.of(this).toJsonString(addresses));
-    for (const queue of this.queues) {
-      queue.grantProduce(fn);
-      queue.deadLetterQueue.grantSendMessages(fn);
-    }
+    this.bindAddresses(fn);
+    for (const queue of this.queues) queue.grantProduce(fn);
   }
 
-  /** Queue depths and dead-letter redrive, for operators (GET /queues, redrive, maintenance). */
+  /** Queue depths only (the maintenance stuck-work check). */
+  grantInspect(fn: LambdaFunction): void {
+    this.bindAddresses(fn);
+    for (const queue of this.queues) queue.grantInspect(fn);
+  }
+
+  /** Queue depths and dead-letter redrive, for operators (GET /queues, POST /queues/{name}/redrive). */
   grantOperate(fn: LambdaFunction): void {
+    this.bindAddresses(fn);
     for (const queue of this.queues) queue.grantOperate(fn);
+  }
+
+  /** GROUNDCREW_QUEUES: every queue's and dead-letter queue's URL, by configured name. */
+  private bindAddresses(fn: LambdaFunction): void {
+    const addresses = Object.fromEntries(this.queues.map((q) => [q.queueName, q.addresses()]));
+    fn.addEnvironment("GROUNDCREW_QUEUES", Stack.of(this).toJsonString(addresses));
   }
 }

@@ -57,8 +57,7 @@ export class GroundcrewStack extends Stack {
     this.alarms.onDeadLetters("MediaProcessorDlq", this.media.deadLetterQueue);
     this.maintenance = new Maintenance(this, "Maintenance", { config, database: this.database, alarms: this.alarms });
     this.maintenance.grantStart(apiFunction);
-    this.workerQueues.bindProducer(this.maintenance.stepFunction);
-    this.workerQueues.grantOperate(this.maintenance.stepFunction);
+    this.workerQueues.grantInspect(this.maintenance.stepFunction);
     this.media.grantCleanup(this.maintenance.stepFunction);
     this.scheduler = new Scheduler(this, "Scheduler", { config, database: this.database, alarms: this.alarms });
     this.workerQueues.bindProducer(this.scheduler.dispatcher);
