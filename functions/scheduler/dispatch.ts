@@ -16,6 +16,8 @@ export interface DispatcherDeps {
   /** Sends tasks held as `scheduled` whose time has come. */
   releaseScheduled(): Promise<number>;
   logger: Pick<Logger, "info" | "warn" | "error">;
+  /** Starts in flight at once, so a tick with many due slots ends well inside the Lambda timeout. @default 8 */
+  startConcurrency?: number;
 }
 
 export interface TickReport {
@@ -25,6 +27,9 @@ export interface TickReport {
   failed: string[];
   released: number;
 }
+
+/** Claims older than the catch-up window can never be due again; the extra hour absorbs clock skew. */
+const PRUNE_MARGIN_MINUTES = 60;
 
 /**
  * One beat. Any number of these may run at once (overlapping EventBridge deliveries, retries, a
@@ -37,31 +42,49 @@ export async function tick(deps: DispatcherDeps): Promise<TickReport> {
   const claimed = await claimSlots(deps.db, due);
   const done: DueSlot[] = [];
   const failed: string[] = [];
-  for (const item of claimed) {
-    const label = `${item.schedule.name}@${item.slot.toISOString()}`;
+  await forEachLimited(claimed, deps.startConcurrency ?? 8, async (item) => {
     try {
       await start(deps, item);
       done.push(item);
     } catch (error) {
-      failed.push(label);
-      deps.logger.error("Periodic entry could not start; its slot is released for the next tick", { schedule: label, error: error as Error });
+      failed.push(slotLabel(item));
+      deps.logger.error("Periodic entry could not start; its slot is released for the next tick", { schedule: slotLabel(item), error: error as Error });
       await releaseSlot(deps.db, item.schedule.name, item.slot).catch(() => undefined);
     }
-  }
-  await recordRuns(deps.db, done);
+  });
+  await recordRuns(deps.db, done, new Date(now.getTime() - (deps.maxCatchUpMinutes + PRUNE_MARGIN_MINUTES) * 60_000));
   const released = await deps.releaseScheduled();
-  const report = { due: due.length, started: done.map((d) => `${d.schedule.name}@${d.slot.toISOString()}`), skipped: due.length - claimed.length, failed, released };
+  const report = { due: due.length, started: done.map(slotLabel), skipped: due.length - claimed.length, failed, released };
   if (report.started.length > 0 || failed.length > 0 || released > 0) deps.logger.info("Tick", { ...report });
   return report;
 }
 
+/** The key of everything a slot starts: the same (schedule, slot) always maps to the same task. */
+export function slotIdempotencyKey(schedule: string, slot: Date): string {
+  return `schedule:${schedule}:${slot.toISOString()}`;
+}
+
+/** The slot's local date names the maintenance run: two starts for the same day start one execution. */
+export function maintenanceRunKey(slot: Date, timezone: string): string {
+  const day = new Intl.DateTimeFormat("en-CA", { timeZone: timezone, year: "numeric", month: "2-digit", day: "2-digit" }).format(slot);
+  return `daily-${day}`;
+}
+
 async function start(deps: DispatcherDeps, { schedule, slot }: DueSlot): Promise<void> {
   const target = schedule.target;
-  if (target.kind === "maintenance") {
-    // The slot's local date names the run: two starts for the same day start one execution.
-    const day = new Intl.DateTimeFormat("en-CA", { timeZone: schedule.timezone, year: "numeric", month: "2-digit", day: "2-digit" }).format(slot);
-    await deps.startMaintenance(`daily-${day}`);
-    return;
-  }
-  await deps.enqueue(target.task, target.payload, `schedule:${schedule.name}:${slot.toISOString()}`);
+  if (target.kind === "maintenance") return deps.startMaintenance(maintenanceRunKey(slot, schedule.timezone));
+  return deps.enqueue(target.task, target.payload, slotIdempotencyKey(schedule.name, slot));
+}
+
+const slotLabel = ({ schedule, slot }: DueSlot) => `${schedule.name}@${slot.toISOString()}`;
+
+async function forEachLimited<T>(items: T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const lane = async () => {
+    while (next < items.length) {
+      const item = items[next++] as T;
+      await work(item);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
 }

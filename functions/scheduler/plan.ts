@@ -1,4 +1,5 @@
 import { dueSlot } from "./cron.js";
+import { CLAIM_LEASE_SECONDS } from "./lease.js";
 import type { PeriodicEntry } from "./periodic.js";
 
 export interface ScheduleOverride {
@@ -33,8 +34,12 @@ export interface DueSlot {
   slot: Date;
 }
 
-/** How far back a schedule that never ran looks: one tick and a little. */
-const FIRST_RUN_WINDOW_MS = 2 * 60_000;
+/**
+ * How far back a schedule that never ran looks: a claim lease and two ticks, so a first slot whose
+ * claimer died is still due when its lease runs out, while a new daily entry does not fire for a
+ * slot hours ago.
+ */
+const FIRST_RUN_WINDOW_MS = (CLAIM_LEASE_SECONDS + 120) * 1000;
 
 /**
  * The slots due at `now`: per enabled schedule, the latest occurrence after its last slot, looking

@@ -1,5 +1,6 @@
 import type { Database } from "../core/db/database.js";
 import { json } from "../core/db/parameters.js";
+import { CLAIM_LEASE_SECONDS } from "./lease.js";
 import type { DueSlot, ScheduleOverride } from "./plan.js";
 
 export interface SchedulerState {
@@ -18,16 +19,28 @@ export async function loadState(db: Database): Promise<SchedulerState> {
 
 /**
  * Claims (schedule, slot) pairs with their primary key: of any number of overlapping or repeated
- * ticks, exactly one gets each pair back. Only what comes back may be run.
+ * ticks, exactly one gets each pair back, and only what comes back may be started. An expired claim
+ * that was never started is taken over in the same statement; starting it again is safe because
+ * what it starts is keyed by the slot (the task's idempotency key, the maintenance run key).
  */
-export async function claimSlots(db: Database, due: DueSlot[]): Promise<DueSlot[]> {
+export async function claimSlots(db: Database, due: DueSlot[], leaseSeconds = CLAIM_LEASE_SECONDS): Promise<DueSlot[]> {
   if (due.length === 0) return [];
   const rows = await db.rows<{ name: string; slot: string }>(
-    `INSERT INTO schedule_slots (name, slot)
-     SELECT d.name, d.slot FROM jsonb_to_recordset(:due) AS d(name text, slot timestamptz)
-     ON CONFLICT DO NOTHING
-     RETURNING name, slot`,
-    { due: json(due.map((d) => ({ name: d.schedule.name, slot: d.slot.toISOString() }))) },
+    `WITH due AS (
+       SELECT d.name, d.slot FROM jsonb_to_recordset(:due) AS d(name text, slot timestamptz)
+     ), fresh AS (
+       INSERT INTO schedule_slots (name, slot) SELECT name, slot FROM due
+       ON CONFLICT DO NOTHING
+       RETURNING name, slot
+     ), expired AS (
+       UPDATE schedule_slots s SET claimed_at = now()
+         FROM due
+        WHERE s.name = due.name AND s.slot = due.slot
+          AND s.started_at IS NULL AND s.claimed_at < now() - make_interval(secs => :lease)
+       RETURNING s.name, s.slot
+     )
+     SELECT name, slot FROM fresh UNION ALL SELECT name, slot FROM expired`,
+    { due: json(due.map((d) => ({ name: d.schedule.name, slot: d.slot.toISOString() }))), lease: leaseSeconds },
   );
   const claimed = new Set(rows.map((r) => `${r.name}@${Date.parse(r.slot)}`));
   return due.filter((d) => claimed.has(`${d.schedule.name}@${d.slot.getTime()}`));
@@ -35,16 +48,26 @@ export async function claimSlots(db: Database, due: DueSlot[]): Promise<DueSlot[
 
 /** A slot whose work could not be started is given back, so the next tick tries it again. */
 export async function releaseSlot(db: Database, name: string, slot: Date): Promise<void> {
-  await db.query("DELETE FROM schedule_slots WHERE name = :name AND slot = :slot", { name, slot });
+  await db.query("DELETE FROM schedule_slots WHERE name = :name AND slot = :slot AND started_at IS NULL", { name, slot });
 }
 
-export async function recordRuns(db: Database, done: DueSlot[]): Promise<void> {
+/**
+ * One round trip after the starts: marks the claims started, moves each schedule's last slot
+ * forward, and drops claims older than any slot a tick can still find due (`pruneBefore`).
+ */
+export async function recordRuns(db: Database, done: DueSlot[], pruneBefore: Date): Promise<void> {
   if (done.length === 0) return;
   await db.query(
-    `INSERT INTO schedule_state (name, last_slot)
-     SELECT d.name, d.slot FROM jsonb_to_recordset(:done) AS d(name text, slot timestamptz)
+    `WITH done AS (
+       SELECT d.name, d.slot FROM jsonb_to_recordset(:done) AS d(name text, slot timestamptz)
+     ), started AS (
+       UPDATE schedule_slots s SET started_at = now() FROM done WHERE s.name = done.name AND s.slot = done.slot
+     ), pruned AS (
+       DELETE FROM schedule_slots WHERE slot < :pruneBefore
+     )
+     INSERT INTO schedule_state (name, last_slot) SELECT name, slot FROM done
      ON CONFLICT (name) DO UPDATE SET last_slot = GREATEST(schedule_state.last_slot, EXCLUDED.last_slot)`,
-    { done: json(done.map((d) => ({ name: d.schedule.name, slot: d.slot.toISOString() }))) },
+    { done: json(done.map((d) => ({ name: d.schedule.name, slot: d.slot.toISOString() }))), pruneBefore },
   );
 }
 

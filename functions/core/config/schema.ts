@@ -64,8 +64,11 @@ export const configSchema = z.object({
     .object({
       /** The one and only EventBridge schedule of the app. */
       expression: z.string().regex(/^rate\(1 minutes?\)$|^rate\(\d+ minutes\)$/, "use rate(N minutes)").default("rate(1 minute)"),
-      /** A missed window runs once; this bounds how far back a late tick looks. */
-      maxCatchUpMinutes: z.number().int().min(1).max(1440).default(60),
+      /**
+       * A missed window runs once; this bounds how far back a late tick looks. At least 5, so a slot
+       * whose claimer died is still due when its 3-minute claim lease runs out.
+       */
+      maxCatchUpMinutes: z.number().int().min(5, "at least 5, longer than the slot-claim lease").max(1440).default(60),
     })
     .default({ expression: "rate(1 minute)", maxCatchUpMinutes: 60 }),
   maintenance: z

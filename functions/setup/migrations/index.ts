@@ -4,6 +4,7 @@ import { migration as tasks } from "./0002_tasks.js";
 import { migration as schedules } from "./0003_schedules.js";
 import { migration as eventsMaintenance } from "./0004_events_maintenance.js";
 import { migration as media } from "./0005_media.js";
+import { migration as scheduleClaims } from "./0006_schedule_claims.js";
 
 /** Applied in this order; ids are never renamed or reused once deployed. */
-export const migrations: Migration[] = [core, tasks, schedules, eventsMaintenance, media];
+export const migrations: Migration[] = [core, tasks, schedules, eventsMaintenance, media, scheduleClaims];

@@ -1,8 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { tick, type DispatcherDeps } from "../../../functions/scheduler/dispatch.js";
+import { maintenanceRunKey, slotIdempotencyKey, tick, type DispatcherDeps } from "../../../functions/scheduler/dispatch.js";
 import type { PeriodicEntry } from "../../../functions/scheduler/periodic.js";
-import { saveOverride } from "../../../functions/scheduler/store.js";
+import { dueSlots, effectiveSchedules } from "../../../functions/scheduler/plan.js";
+import { claimSlots, saveOverride } from "../../../functions/scheduler/store.js";
+import { enqueueTask } from "../../../functions/tasks/index.js";
 import { migratedDatabase } from "../../support/local-database.js";
+import { testQueues, testTaskDeps } from "../../support/task-deps.js";
 
 const entries: PeriodicEntry[] = [
   { name: "minutely", cron: "* * * * *", timezone: "UTC", enabled: true, description: "", target: { kind: "task", task: "diagnostics.echo", payload: { message: "m" } } },
@@ -11,7 +14,7 @@ const entries: PeriodicEntry[] = [
 const silent = { info: () => undefined, warn: () => undefined, error: () => undefined };
 
 describe("tick", () => {
-  const t = migratedDatabase(["schedule_slots", "schedule_state", "schedule_overrides"]);
+  const t = migratedDatabase(["schedule_slots", "schedule_state", "schedule_overrides", "tasks"]);
 
   function deps(now: Date, overrides: Partial<DispatcherDeps> = {}) {
     const enqueued: string[] = [];
@@ -79,5 +82,81 @@ describe("tick", () => {
     await tick(deps(new Date("2026-01-15T10:00:03Z")).d);
     // State read, slot claim, state record; release is injected here.
     expect(t.server.stats().requests).toBe(3);
+  });
+
+  /** What a dispatcher that died after claiming would leave behind: a claim, nothing recorded. */
+  async function abandonedClaim(now: Date, name: string) {
+    const due = dueSlots(effectiveSchedules(entries, []), {}, now, 60).filter((d) => d.schedule.name === name);
+    expect(await claimSlots(t.db, due)).toHaveLength(1);
+    return due[0]?.slot as Date;
+  }
+  const ageClaims = (minutes: number) => t.db.query("UPDATE schedule_slots SET claimed_at = now() - make_interval(mins => :minutes::int)", { minutes });
+
+  it("takes over a claim whose dispatcher died before starting it, but only once its lease has run out", async () => {
+    const now = new Date("2026-01-15T02:30:07Z");
+    await abandonedClaim(now, "maintenance.daily");
+    const soon = deps(new Date("2026-01-15T02:30:40Z"));
+    await tick(soon.d);
+    expect(soon.maintenance).toEqual([]);
+    await ageClaims(10);
+    const later = deps(new Date("2026-01-15T02:34:00Z"));
+    await tick(later.d);
+    expect(later.maintenance).toEqual(["daily-2026-01-15"]);
+    // Once started, the claim is never taken over again, however old it gets.
+    await ageClaims(10);
+    await t.db.query("DELETE FROM schedule_state");
+    const again = deps(new Date("2026-01-15T02:35:00Z"));
+    await tick(again.d);
+    expect(again.maintenance).toEqual([]);
+  });
+
+  it("enqueues one task when a dispatcher died between enqueueing and recording, and another took its claim over", async () => {
+    const { deps: taskDeps, sent } = testTaskDeps(t.db);
+    const digest: PeriodicEntry = { name: "digest", cron: "0 7 * * *", timezone: "Europe/Paris", enabled: true, description: "", target: { kind: "task", task: "reports.daily-digest", payload: { hours: 24 } } };
+    const realEnqueue = async (task: string, payload: unknown, key: string) => {
+      await enqueueTask(taskDeps, { name: task, payload, idempotencyKey: key, createdBy: "scheduler" });
+    };
+    // 07:00 in Paris in winter is 06:00 UTC.
+    const now = new Date("2026-01-15T06:00:05Z");
+    const [due] = dueSlots(effectiveSchedules([digest], []), {}, now, 60);
+    expect(due).toBeDefined();
+    await claimSlots(t.db, [due!]);
+    await realEnqueue("reports.daily-digest", { hours: 24 }, slotIdempotencyKey("digest", due!.slot));
+    await ageClaims(10);
+    await tick({ ...deps(new Date("2026-01-15T06:04:00Z")).d, entries: [digest], enqueue: realEnqueue });
+    const tasks = await t.db.rows<{ queue: string; idempotency_key: string }>("SELECT queue, idempotency_key FROM tasks");
+    expect(tasks).toEqual([{ queue: "reports", idempotency_key: "schedule:digest:2026-01-15T06:00:00.000Z" }]);
+    expect(sent().map((m) => m.queueUrl)).toEqual([testQueues.reports.url]);
+  });
+
+  it("drops claims older than the catch-up window when it records a run", async () => {
+    await t.db.query("INSERT INTO schedule_slots (name, slot, started_at) VALUES ('old', '2026-01-15T07:59:00Z', now()), ('recent', '2026-01-15T09:30:00Z', now())");
+    await tick(deps(new Date("2026-01-15T10:00:03Z")).d);
+    const kept = await t.db.rows<{ name: string }>("SELECT name FROM schedule_slots ORDER BY name");
+    expect(kept.map((r) => r.name)).toEqual(["minutely", "recent"]);
+  });
+
+  it("starts a bounded number of slots at once", async () => {
+    const many: PeriodicEntry[] = Array.from({ length: 20 }, (_, i) => ({ ...entries[0]!, name: `m${i}` }));
+    let inFlight = 0;
+    let peak = 0;
+    const report = await tick({
+      ...deps(new Date("2026-01-15T10:00:03Z")).d,
+      entries: many,
+      startConcurrency: 3,
+      enqueue: async () => {
+        peak = Math.max(peak, ++inFlight);
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        inFlight -= 1;
+      },
+    });
+    expect(report.started).toHaveLength(20);
+    expect(peak).toBe(3);
+  });
+
+  it("names the maintenance run after the slot's local date", () => {
+    // 00:30 on the 16th in Paris is still the 15th in UTC.
+    expect(maintenanceRunKey(new Date("2026-01-15T23:30:00Z"), "Europe/Paris")).toBe("daily-2026-01-16");
+    expect(maintenanceRunKey(new Date("2026-01-15T23:30:00Z"), "America/New_York")).toBe("daily-2026-01-15");
   });
 });

@@ -63,12 +63,12 @@ describe("dueSlots", () => {
 });
 
 describe("daylight saving time", () => {
-  /** Every slot a per-minute ticking dispatcher would run over a day. */
-  function slotsOverDay(cron: string, timezone: string, fromIso: string): string[] {
+  /** Every slot a per-minute ticking dispatcher would run over a day (or `hours`). */
+  function slotsOverDay(cron: string, timezone: string, fromIso: string, hours = 24): string[] {
     const schedules = effectiveSchedules([entry("s", cron, timezone)], []);
     const last: Record<string, string> = {};
     const found: string[] = [];
-    for (let t = Date.parse(fromIso); t < Date.parse(fromIso) + 86_400_000; t += 60_000) {
+    for (let t = Date.parse(fromIso); t < Date.parse(fromIso) + hours * 3_600_000; t += 60_000) {
       for (const d of dueSlots(schedules, last, new Date(t + 5_000), 60)) {
         found.push(d.slot.toISOString());
         last.s = d.slot.toISOString();
@@ -85,6 +85,17 @@ describe("daylight saving time", () => {
     expect(slotsOverDay("30 2 * * *", "Europe/Paris", "2026-10-24T22:00:00Z")).toEqual(["2026-10-25T00:30:00.000Z"]);
   });
 
+  it("runs a 01:30 New York job once on the November day when 01:30 happens twice", () => {
+    expect(slotsOverDay("30 1 * * *", "America/New_York", "2026-11-01T04:00:00Z")).toEqual(["2026-11-01T05:30:00.000Z"]);
+  });
+
+  it("runs an hourly Paris job every real hour through the fall-back night: 25 runs that day", () => {
+    // 2026-10-25 in Paris lasts 25 hours, from 22:00 UTC the day before to 23:00 UTC; 02:00 comes twice.
+    const slots = slotsOverDay("0 * * * *", "Europe/Paris", "2026-10-24T22:00:00Z", 25);
+    expect(slots).toHaveLength(25);
+    expect(slots).toEqual(expect.arrayContaining(["2026-10-25T00:00:00.000Z", "2026-10-25T01:00:00.000Z"]));
+  });
+
   it("keeps 09:00 New York at 09:00 local across the March change", () => {
     expect(slotsOverDay("0 9 * * *", "America/New_York", "2026-03-07T12:00:00Z")).toEqual(["2026-03-07T14:00:00.000Z"]);
     expect(slotsOverDay("0 9 * * *", "America/New_York", "2026-03-08T12:00:00Z")).toEqual(["2026-03-08T13:00:00.000Z"]);
@@ -96,6 +107,11 @@ describe("validateSchedule", () => {
     expect(() => validateSchedule("61 * * * *", "UTC")).toThrow(expect.objectContaining({ issues: [expect.stringMatching(/^cron: .*minute/)] }));
     expect(() => validateSchedule("* * * * *", "Mars/Base")).toThrow(expect.objectContaining({ issues: ['timezone: "Mars/Base" is not an IANA time zone'] }));
     expect(() => validateSchedule("*/5 * * * *", "Europe/Paris")).not.toThrow();
+  });
+
+  it("refuses a seconds field: the beat ticks once a minute", () => {
+    expect(() => validateSchedule("*/10 * * * * *", "UTC")).toThrow(expect.objectContaining({ issues: [expect.stringMatching(/^cron: .*5 parts/)] }));
+    expect(() => validateSchedule("@daily", "UTC")).not.toThrow();
   });
 
   it("dueSlot ignores slots at or before `since`", () => {

@@ -1,0 +1,28 @@
+import type { QueryOutput } from "./types.js";
+
+/** A connection to run statements on: a borrowed one for a single call, or a transaction's own. */
+export interface Session {
+  /** Runs one statement with positional ($1…) parameters. */
+  query(text: string, values: unknown[]): Promise<QueryOutput>;
+  /** Asks PostgreSQL to stop the statement running on this connection; absent where it cannot (PGlite). */
+  cancel?(): Promise<void>;
+  /** The server process id, reported as dbConnectionId on a statement timeout. */
+  readonly processId?: number;
+}
+
+export interface TransactionSession extends Session {
+  commit(): Promise<void>;
+  rollback(): Promise<void>;
+}
+
+export interface Backend {
+  readonly name: "pglite" | "postgres";
+  /**
+   * Runs `work` outside any transaction on a connection held for its duration (on PGlite, the only
+   * connection: the call waits for an open transaction to end).
+   */
+  withSession<T>(work: (session: Session) => Promise<T>): Promise<T>;
+  /** Opens a transaction on a connection of its own, held until commit or rollback. */
+  begin(): Promise<TransactionSession>;
+  close(): Promise<void>;
+}
