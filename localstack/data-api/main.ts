@@ -12,7 +12,7 @@ const { values } = parseArgs({
     host: { type: "string", default: "127.0.0.1" },
     "data-dir": { type: "string" },
     // Aurora's typing of unhinted strings (varchar); see DataApiServerOptions.strictStringParameters.
-    "strict-string-parameters": { type: "boolean", default: false },
+    "strict-string-parameters": { type: "boolean", default: true },
   },
 });
 const port = Number(values.port);

@@ -77,7 +77,7 @@ export async function startDataApiServer(options: DataApiServerOptions = {}): Pr
   const idleMs = options.transactionIdleMs ?? 180_000;
   const statementMs = options.statementTimeoutMs ?? 45_000;
   const maxResponseBytes = options.maxResponseBytes ?? 1024 * 1024;
-  const strictStrings = options.strictStringParameters === true;
+  const strictStrings = options.strictStringParameters !== false;
   const catalog = new TypeCatalog();
   const transactions = new Map<string, OpenTransaction>();
   let available = true;
