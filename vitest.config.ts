@@ -12,6 +12,8 @@ export default defineConfig({
           name: "unit",
           include: ["test/**/*.test.ts"],
           exclude: ["test/integration/**", "node_modules/**"],
+          // One PostgreSQL server for the run; every test file creates its own database on it.
+          globalSetup: ["test/support/global-postgres.ts"],
           testTimeout: 60_000,
           hookTimeout: 60_000,
         },

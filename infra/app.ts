@@ -12,7 +12,7 @@ try {
     env:
       config.stage === "local"
         ? { account: "000000000000", region: "us-east-1" }
-        : { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
+        : deployTarget(),
     localDataApiUrl: config.stage === "local" ? String(app.node.tryGetContext("dataApiUrl") ?? "http://127.0.0.1:4567") : undefined,
     localEndpoint: config.stage === "local" ? (process.env.AWS_ENDPOINT_URL ?? "http://127.0.0.1:4566") : undefined,
     description: `Groundcrew (${config.stage}): API, workers, scheduler, maintenance, static and media`,
@@ -33,4 +33,15 @@ function parseOverrides(raw: unknown): Record<string, unknown> {
   } catch {
     throw new ConfigError(`Invalid Groundcrew configuration:\n  - config: the -c config=... value is not JSON`);
   }
+}
+
+/**
+ * With credentials the CLI sets CDK_DEFAULT_ACCOUNT/REGION and the stack is bound to that account.
+ * Without them the template is environment-agnostic (account and region are filled in by
+ * CloudFormation), so `npm run synth` works on any machine; the CLI's fallback region (us-east-1)
+ * is then not written into the template.
+ */
+function deployTarget(): { account: string; region?: string } | undefined {
+  const account = process.env.CDK_DEFAULT_ACCOUNT;
+  return account ? { account, region: process.env.CDK_DEFAULT_REGION } : undefined;
 }

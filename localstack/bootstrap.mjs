@@ -1,16 +1,15 @@
 #!/usr/bin/env node
 // Installs what `npm start` and `npm test` need and is missing: node_modules (npm ci) and the
-// Python virtualenv with the emulator. Node built-ins only, because it runs before npm ci.
+// Python virtualenv (the emulator, and cfn-lint for the synthesized templates). Node built-ins
+// only, because it runs before npm ci.
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
-const localDir = process.env.GROUNDCREW_LOCAL_DIR ?? join(root, ".local");
 const venv = process.env.GROUNDCREW_VENV ?? join(root, ".local", "venv");
 const requirements = join(root, "localstack", "requirements.txt");
-const endpoint = process.env.AWS_ENDPOINT_URL ?? "http://127.0.0.1:4566";
 
 function run(command, args, options = {}) {
   console.log(`[bootstrap] ${command} ${args.join(" ")}`);
@@ -25,15 +24,6 @@ function nodeModulesCurrent() {
   const marker = join(root, "node_modules", ".package-lock.json");
   if (!existsSync(marker)) return false;
   return statSync(marker).mtimeMs >= statSync(join(root, "package-lock.json")).mtimeMs;
-}
-
-async function emulatorAnswers() {
-  try {
-    const response = await fetch(`${endpoint}/_localstack/health`, { signal: AbortSignal.timeout(1500) });
-    return response.ok;
-  } catch {
-    return false;
-  }
 }
 
 function findPython() {
@@ -51,7 +41,7 @@ function ensureVenv() {
   if (existsSync(stamp) && readFileSync(stamp, "utf8") === wanted) return;
   const python = findPython();
   if (!python) {
-    console.error("[bootstrap] Python >= 3.10 is needed for the local emulator (ministack); install python3 or start LocalStack yourself on " + endpoint);
+    console.error("[bootstrap] Python >= 3.10 is needed for the project's virtualenv (the ministack emulator and cfn-lint); install python3");
     process.exit(1);
   }
   mkdirSync(dirname(venv), { recursive: true });
@@ -61,5 +51,6 @@ function ensureVenv() {
 }
 
 if (!nodeModulesCurrent()) run("npm", ["ci", "--no-audit", "--no-fund"]);
-// An emulator already answering (a LocalStack container, say) is used as it is: no venv needed.
-if (process.env.GROUNDCREW_SKIP_EMULATOR !== "1" && !(await emulatorAnswers())) ensureVenv();
+// Always: `npm test` lints the templates with the venv's cfn-lint even when an emulator (a LocalStack
+// container, say) already answers and ministack itself is not needed.
+ensureVenv();

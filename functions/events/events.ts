@@ -1,6 +1,6 @@
 import { EventBridgeClient, PutEventsCommand } from "@aws-sdk/client-eventbridge";
 import type { Database } from "../core/db/database.js";
-import { json } from "../core/db/parameters.js";
+import { json, uuid } from "../core/db/parameters.js";
 
 export type EventStatus = "pending" | "in_progress" | "finished" | "failed";
 
@@ -43,7 +43,7 @@ export async function updateEvent(
     `UPDATE events SET status = COALESCE(:status, status), description = COALESCE(:description, description),
             payload = payload || :payload, updated_at = now()
       WHERE id = :id RETURNING ${columns}`,
-    { id, status: change.status ?? null, description: change.description ?? null, payload: json(change.payload ?? {}) },
+    { id: uuid(id), status: change.status ?? null, description: change.description ?? null, payload: json(change.payload ?? {}) },
   );
   if (!row) throw new Error(`No event ${id}`);
   await publish(deps, row);

@@ -1,4 +1,4 @@
-import { json } from "../core/db/parameters.js";
+import { json, uuid } from "../core/db/parameters.js";
 import type { Database } from "../core/db/database.js";
 import { updateEvent, type EventDeps } from "../events/events.js";
 import type { StepContext, StepOutcome } from "./step.js";
@@ -36,7 +36,7 @@ export async function runStep(
 export async function finishRun(db: Database, events: EventDeps, run: RunRef, results: Record<string, StepOutcome>): Promise<void> {
   const row = await db.first<{ startedAt: string }>(
     `UPDATE maintenance_runs SET status = 'finished', results = :results, finished_at = now() WHERE id = :id RETURNING started_at AS "startedAt"`,
-    { id: run.runId, results: json(results) },
+    { id: uuid(run.runId), results: json(results) },
   );
   const durationMs = row ? Date.now() - Date.parse(row.startedAt) : null;
   await updateEvent(events, run.eventId, { status: "finished", description: "finished", payload: { durationMs, steps: Object.values(results) } });
@@ -44,7 +44,7 @@ export async function finishRun(db: Database, events: EventDeps, run: RunRef, re
 
 export async function failRun(db: Database, events: EventDeps, run: RunRef, failedStep: string, error: string): Promise<void> {
   await db.query("UPDATE maintenance_runs SET status = 'failed', failed_step = :failedStep, error = :error, finished_at = now() WHERE id = :id", {
-    id: run.runId,
+    id: uuid(run.runId),
     failedStep,
     error,
   });

@@ -1,5 +1,6 @@
 import { ExecutionAlreadyExists, SFNClient, StartExecutionCommand, DescribeExecutionCommand } from "@aws-sdk/client-sfn";
 import { database, type Database } from "../core/db/database.js";
+import { uuid } from "../core/db/parameters.js";
 import { ConflictError } from "../core/errors.js";
 import { emitEvent, eventDepsFromEnv, type EventDeps } from "../events/events.js";
 
@@ -47,7 +48,7 @@ export async function startMaintenanceRun(deps: MaintenanceDeps, request: StartR
     }
     if (existing && (await stillRunning(deps, existing.execution_arn))) throw new ConflictError("A maintenance run is already in progress");
     // The previous run's execution is gone without saying so: close it and take its place.
-    if (existing) await deps.db.query("UPDATE maintenance_runs SET status = 'failed', error = 'execution ended without reporting', finished_at = now() WHERE id = :id", { id: existing.id });
+    if (existing) await deps.db.query("UPDATE maintenance_runs SET status = 'failed', error = 'execution ended without reporting', finished_at = now() WHERE id = :id", { id: uuid(existing.id) });
     run = await insertRun(deps.db, request);
     if (!run) throw new ConflictError("A maintenance run is already in progress");
   }
@@ -65,15 +66,15 @@ export async function startMaintenanceRun(deps: MaintenanceDeps, request: StartR
         input: JSON.stringify({ runId: run.id, eventId: event.id, failAt: request.failAt ?? null, results: {} }),
       }),
     );
-    await deps.db.query("UPDATE maintenance_runs SET event_id = :eventId, execution_arn = :arn WHERE id = :id", { id: run.id, eventId: event.id, arn: executionArn });
+    await deps.db.query("UPDATE maintenance_runs SET event_id = :eventId, execution_arn = :arn WHERE id = :id", { id: uuid(run.id), eventId: uuid(event.id), arn: executionArn });
     return { runId: run.id, eventId: event.id, executionArn: executionArn ?? null, duplicate: false };
   } catch (error) {
     const duplicate = error instanceof ExecutionAlreadyExists;
     await deps.db.query(
       duplicate ? "DELETE FROM maintenance_runs WHERE id = :id" : "UPDATE maintenance_runs SET status = 'failed', error = :error, finished_at = now() WHERE id = :id",
-      { id: run.id, error: String(error) },
+      { id: uuid(run.id), error: String(error) },
     );
-    await deps.db.query(duplicate ? "DELETE FROM events WHERE id = :id" : "UPDATE events SET status = 'failed', description = 'could not start' WHERE id = :id", { id: event.id });
+    await deps.db.query(duplicate ? "DELETE FROM events WHERE id = :id" : "UPDATE events SET status = 'failed', description = 'could not start' WHERE id = :id", { id: uuid(event.id) });
     if (duplicate) return { runId: run.id, eventId: event.id, executionArn: null, duplicate: true };
     throw error;
   }

@@ -1,4 +1,5 @@
 import type { Database } from "../core/db/database.js";
+import { uuid } from "../core/db/parameters.js";
 import type { MediaObject, MediaStatus } from "./media-object.js";
 
 const columns = `id::text AS id, owner, object_key, filename, content_type, size_bytes, checksum, status, created_at, stored_at`;
@@ -44,15 +45,15 @@ export class MediaRepository {
   async insertPending(media: NewMedia): Promise<MediaObject> {
     const row = await this.db.first<MediaRow>(
       `INSERT INTO media_objects (id, owner, object_key, filename, content_type, status)
-       VALUES (CAST(:id AS uuid), :owner, :objectKey, :filename, :contentType, 'pending')
+       VALUES (:id, :owner, :objectKey, :filename, :contentType, 'pending')
        RETURNING ${columns}`,
-      { ...media },
+      { ...media, id: uuid(media.id) },
     );
     return toMedia(row as MediaRow);
   }
 
   async findById(id: string): Promise<MediaObject | undefined> {
-    const row = await this.db.first<MediaRow>(`SELECT ${columns} FROM media_objects WHERE id = CAST(:id AS uuid)`, { id });
+    const row = await this.db.first<MediaRow>(`SELECT ${columns} FROM media_objects WHERE id = :id`, { id: uuid(id) });
     return row && toMedia(row);
   }
 
@@ -94,7 +95,7 @@ export class MediaRepository {
   }
 
   async delete(id: string): Promise<boolean> {
-    const { updated } = await this.db.query("DELETE FROM media_objects WHERE id = CAST(:id AS uuid)", { id });
+    const { updated } = await this.db.query("DELETE FROM media_objects WHERE id = :id", { id: uuid(id) });
     return updated > 0;
   }
 }

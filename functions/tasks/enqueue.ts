@@ -1,4 +1,4 @@
-import { json } from "../core/db/parameters.js";
+import { json, uuid } from "../core/db/parameters.js";
 import { PayloadTooLargeError, ValidationError } from "../core/errors.js";
 import type { TaskDefinition, TaskStatus } from "./definition.js";
 import type { TaskDeps } from "./deps.js";
@@ -83,7 +83,7 @@ export async function enqueueTask(deps: TaskDeps, request: EnqueueRequest, optio
     try {
       await sendTaskMessage(deps, definition.queue, { taskId: inserted.id, name: definition.name }, delaySeconds);
     } catch (error) {
-      await deps.db.query("DELETE FROM tasks WHERE id = :id", { id: inserted.id }).catch(() => undefined);
+      await deps.db.query("DELETE FROM tasks WHERE id = :id", { id: uuid(inserted.id) }).catch(() => undefined);
       throw error;
     }
   }

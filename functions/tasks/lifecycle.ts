@@ -1,4 +1,4 @@
-import { json } from "../core/db/parameters.js";
+import { json, uuid } from "../core/db/parameters.js";
 import type { Database } from "../core/db/database.js";
 import type { TaskStatus } from "./definition.js";
 
@@ -8,28 +8,34 @@ export type ClaimResult =
   | { claimed: false; status: "missing" };
 
 /**
- * Takes a task for one attempt, in one statement: only a queued or retrying task, or a running one
- * whose lease ran out (its worker died), can be claimed. A duplicate delivery of a message whose
- * task runs, finished or was cancelled gets the task's state back instead.
+ * Takes a task for one attempt: only a queued or retrying task, or a running one whose lease ran
+ * out (its worker died), can be claimed. A duplicate delivery of a message whose task runs,
+ * finished or was cancelled gets the task's state back instead.
+ *
+ * The claim is one statement, so a task that runs first time costs one round trip here. Only a
+ * delivery that loses reads the task again, in a second statement: under READ COMMITTED every
+ * part of one statement shares the snapshot taken when it began, so a read beside the UPDATE
+ * would still see the task as `queued` when a concurrent claim had just won (the UPDATE itself
+ * waits for that winner and re-checks the row, but a plain SELECT does not). A fresh statement
+ * sees the winner's `running`, and the duplicate is retried later rather than deleted.
  */
 export async function claimTask(db: Database, id: string, leaseSeconds: number): Promise<ClaimResult> {
-  const row = await db.first<{ claimed: boolean; payload: unknown; attempts: number; max_attempts: number; status: TaskStatus; lease: string | null }>(
-    `WITH claimed AS (
-       UPDATE tasks
-          SET status = 'running', attempts = attempts + 1, started_at = COALESCE(started_at, now()),
-              lease_expires_at = now() + make_interval(secs => :lease), updated_at = now()
-        WHERE id = :id
-          AND (status IN ('queued', 'retrying') OR (status = 'running' AND lease_expires_at < now()))
-       RETURNING payload, attempts, max_attempts)
-     SELECT true AS claimed, payload, attempts, max_attempts, 'running' AS status, NULL::timestamptz AS lease FROM claimed
-     UNION ALL
-     SELECT false, NULL, attempts, max_attempts, status, lease_expires_at FROM tasks
-      WHERE id = :id AND NOT EXISTS (SELECT 1 FROM claimed)`,
-    { id, lease: leaseSeconds },
+  const claimed = await db.first<{ payload: unknown; attempts: number; max_attempts: number }>(
+    `UPDATE tasks
+        SET status = 'running', attempts = attempts + 1, started_at = COALESCE(started_at, now()),
+            lease_expires_at = now() + make_interval(secs => :lease), updated_at = now()
+      WHERE id = :id
+        AND (status IN ('queued', 'retrying') OR (status = 'running' AND lease_expires_at < now()))
+     RETURNING payload, attempts, max_attempts`,
+    { id: uuid(id), lease: leaseSeconds },
   );
-  if (!row) return { claimed: false, status: "missing" };
-  if (row.claimed) return { claimed: true, payload: row.payload, attempt: row.attempts, maxAttempts: row.max_attempts };
-  return { claimed: false, status: row.status, leaseExpiresAt: row.lease };
+  if (claimed) return { claimed: true, payload: claimed.payload, attempt: claimed.attempts, maxAttempts: claimed.max_attempts };
+  const current = await db.first<{ status: TaskStatus; lease: string | null }>(
+    `SELECT status, lease_expires_at AS lease FROM tasks WHERE id = :id`,
+    { id: uuid(id) },
+  );
+  if (!current) return { claimed: false, status: "missing" };
+  return { claimed: false, status: current.status, leaseExpiresAt: current.lease };
 }
 
 // Every transition below names the attempt it ends: a late worker whose lease was taken over
@@ -40,7 +46,7 @@ export async function completeTask(db: Database, id: string, attempt: number, re
     `UPDATE tasks SET status = 'succeeded', result = :result, progress = 100, error = NULL,
             finished_at = now(), lease_expires_at = NULL, updated_at = now()
       WHERE id = :id AND status = 'running' AND attempts = :attempt`,
-    { id, attempt, result: json(result ?? null) },
+    { id: uuid(id), attempt, result: json(result ?? null) },
   );
   return updated === 1;
 }
@@ -49,7 +55,7 @@ export async function retryTask(db: Database, id: string, attempt: number, error
   const { updated } = await db.query(
     `UPDATE tasks SET status = 'retrying', error = :error, lease_expires_at = NULL, updated_at = now()
       WHERE id = :id AND status = 'running' AND attempts = :attempt`,
-    { id, attempt, error },
+    { id: uuid(id), attempt, error },
   );
   return updated === 1;
 }
@@ -60,7 +66,7 @@ export async function failTask(db: Database, id: string, attempt: number, error:
     `UPDATE tasks SET status = 'failed', error = :error, finished_at = now(), lease_expires_at = NULL,
             dead_lettered_at = now(), updated_at = now()
       WHERE id = :id AND status = 'running' AND attempts = :attempt`,
-    { id, attempt, error },
+    { id: uuid(id), attempt, error },
   );
   return updated === 1;
 }
@@ -69,6 +75,6 @@ export async function recordProgress(db: Database, id: string, attempt: number, 
   await db.query(
     `UPDATE tasks SET progress = :percent, progress_note = :note, updated_at = now()
       WHERE id = :id AND status = 'running' AND attempts = :attempt`,
-    { id, attempt, percent: Math.max(0, Math.min(100, Math.round(percent))), note: note ?? null },
+    { id: uuid(id), attempt, percent: Math.max(0, Math.min(100, Math.round(percent))), note: note ?? null },
   );
 }

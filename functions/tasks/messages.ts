@@ -1,4 +1,5 @@
 import { SendMessageCommand } from "@aws-sdk/client-sqs";
+import { isUuid } from "../core/db/parameters.js";
 import { queueOf, type TaskDeps } from "./deps.js";
 import type { TaskMessage } from "./task-record.js";
 
@@ -23,10 +24,11 @@ export async function sendToDeadLetters(deps: TaskDeps, queue: string, body: str
   );
 }
 
+/** A message this app sent: its task id is a uuid (anything else could never match a task, so it is malformed). */
 export function parseTaskMessage(body: string): TaskMessage | undefined {
   try {
     const value = JSON.parse(body) as Partial<TaskMessage>;
-    return typeof value.taskId === "string" && typeof value.name === "string" ? { taskId: value.taskId, name: value.name } : undefined;
+    return typeof value.taskId === "string" && isUuid(value.taskId) && typeof value.name === "string" ? { taskId: value.taskId, name: value.name } : undefined;
   } catch {
     return undefined;
   }

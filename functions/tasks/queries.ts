@@ -1,10 +1,11 @@
 import type { Database } from "../core/db/database.js";
+import { isUuid, text, uuid } from "../core/db/parameters.js";
 import { ConflictError, NotFoundError, ValidationError } from "../core/errors.js";
 import type { TaskStatus } from "./definition.js";
 import { taskColumns, type TaskRecord } from "./task-record.js";
 
 export async function findTask(db: Database, id: string): Promise<TaskRecord | undefined> {
-  return db.first<TaskRecord>(`SELECT ${taskColumns} FROM tasks WHERE id = :id`, { id });
+  return db.first<TaskRecord>(`SELECT ${taskColumns} FROM tasks WHERE id = :id`, { id: uuid(id) });
 }
 
 export interface TaskFilter {
@@ -31,8 +32,9 @@ export async function listTasks(db: Database, filter: TaskFilter): Promise<{ tas
       status: filter.status ?? null,
       name: filter.name ?? null,
       createdBy: filter.createdBy ?? null,
-      afterAt: after?.createdAt ?? null,
-      afterId: after?.id ?? null,
+      // The cursor keeps created_at's microseconds, which the TIMESTAMP hint (milliseconds) would cut: the SQL casts it.
+      afterAt: text(after?.createdAt),
+      afterId: uuid(after?.id),
       limit: filter.limit + 1,
     },
   );
@@ -45,10 +47,12 @@ function encodeCursor(createdAt: string, id: string): string {
   return Buffer.from(JSON.stringify([createdAt, id])).toString("base64url");
 }
 
+const isoTimestamp = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?Z$/;
+
 function decodeCursor(cursor: string): { createdAt: string; id: string } {
   try {
     const [createdAt, id] = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8")) as [string, string];
-    if (typeof createdAt !== "string" || typeof id !== "string") throw new Error("shape");
+    if (typeof createdAt !== "string" || !isoTimestamp.test(createdAt) || typeof id !== "string" || !isUuid(id)) throw new Error("shape");
     return { createdAt, id };
   } catch {
     throw new ValidationError("Invalid request", ["query.cursor: not a cursor this API returned"]);
@@ -61,7 +65,7 @@ export async function cancelTask(db: Database, id: string): Promise<TaskRecord> 
     `UPDATE tasks SET status = 'cancelled', finished_at = now(), updated_at = now()
       WHERE id = :id AND status IN ('queued', 'scheduled', 'retrying')
      RETURNING ${taskColumns}`,
-    { id },
+    { id: uuid(id) },
   );
   if (cancelled) return cancelled;
   const task = await findTask(db, id);

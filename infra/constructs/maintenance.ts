@@ -12,6 +12,7 @@ import { stepNames } from "../../functions/maintenance/steps/index.js";
 import type { Alarms } from "./alarms.js";
 import type { Database } from "./database.js";
 import { GroundcrewFunction } from "./groundcrew-function.js";
+import { nagEnv } from "./nag-ids.js";
 
 export interface MaintenanceProps {
   readonly config: Config;
@@ -114,8 +115,9 @@ export class Maintenance extends Construct {
       Stack.of(this),
     );
     fn.addToRolePolicy(new PolicyStatement({ actions: ["states:DescribeExecution"], resources: [executions] }));
+    const { partition, account, region } = nagEnv(this);
     Validations.of(fn).acknowledge({
-      id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:${Stack.of(this).region}:${Stack.of(this).account}:execution:{"Fn::Select":[6,{"Fn::Split":[":",{"Ref":"${Stack.of(this).getLogicalId(this.stateMachine.node.defaultChild as never)}"}]}]}:*]`,
+      id: `AwsSolutions-IAM5[Resource::arn:${partition}:states:${region}:${account}:execution:{"Fn::Select":[6,{"Fn::Split":[":",{"Ref":"${Stack.of(this).getLogicalId(this.stateMachine.node.defaultChild as never)}"}]}]}:*]`,
       reason: "Execution names are chosen per run (run id or day); the grant covers this state machine's executions only.",
     });
     fn.addEnvironment("MAINTENANCE_STATE_MACHINE_ARN", this.stateMachine.stateMachineArn);

@@ -1,11 +1,10 @@
-import { CfnOutput, Duration, RemovalPolicy, Stack, Token, Validations } from "aws-cdk-lib";
+import { CfnOutput, Duration, RemovalPolicy, Stack, Validations } from "aws-cdk-lib";
 import {
   CachePolicy,
   Distribution,
   HeadersFrameOption,
   HeadersReferrerPolicy,
   ResponseHeadersPolicy,
-  SecurityPolicyProtocol,
   ViewerProtocolPolicy,
 } from "aws-cdk-lib/aws-cloudfront";
 import { S3BucketOrigin } from "aws-cdk-lib/aws-cloudfront-origins";
@@ -19,17 +18,17 @@ import type { Config } from "../../functions/core/config/schema.js";
 import { HASHED_ASSETS_DIR, IMMUTABLE_CACHE, REVALIDATE_CACHE } from "../../functions/static-site/files.js";
 import { repoRoot } from "../paths.js";
 import { GroundcrewFunction } from "./groundcrew-function.js";
+import { nagEnv } from "./nag-ids.js";
 
 /** The wildcard findings cdk-nag reports on CDK's BucketDeployment handler role, which we do not write. */
 function bucketDeploymentWildcards(bucket: Bucket): string[] {
   const stack = Stack.of(bucket);
-  const account = Token.isUnresolved(stack.account) ? "<AWS::AccountId>" : stack.account;
-  const region = Token.isUnresolved(stack.region) ? "<AWS::Region>" : stack.region;
+  const { partition, account, region } = nagEnv(bucket);
   return [
     ...["s3:GetObject*", "s3:GetBucket*", "s3:List*", "s3:DeleteObject*", "s3:Abort*"].map((action) => `Action::${action}`),
     "Resource::*",
     `Resource::<${stack.getLogicalId(bucket.node.defaultChild as never)}.Arn>/*`,
-    `Resource::arn:<AWS::Partition>:s3:::cdk-hnb659fds-assets-${account}-${region}/*`,
+    `Resource::arn:${partition}:s3:::cdk-hnb659fds-assets-${account}-${region}/*`,
   ];
 }
 
@@ -122,7 +121,6 @@ export class StaticSite extends Construct {
     this.distribution = new Distribution(this, "Cdn", {
       comment: `${config.app}-${config.stage} static site`,
       defaultRootObject: "index.html",
-      minimumProtocolVersion: SecurityPolicyProtocol.TLS_V1_2_2021,
       defaultBehavior: {
         origin: S3BucketOrigin.withOriginAccessControl(this.bucket),
         viewerProtocolPolicy: ViewerProtocolPolicy.HTTPS_ONLY,
@@ -154,7 +152,7 @@ export class StaticSite extends Construct {
       { id: "AwsSolutions-CFR1", reason: "The static site is public by design (login pages, scripts, styles); no country is blocked by default." },
       { id: "AwsSolutions-CFR2", reason: "Static, cacheable files from a private bucket; attach a WAF web ACL when you front the whole app with one." },
       { id: "AwsSolutions-CFR3", reason: "Public build output; enable standard logging with a log bucket when you need request logs." },
-      { id: "AwsSolutions-CFR4", reason: "The default *.cloudfront.net certificate allows TLSv1; attach a custom domain and certificate to enforce TLSv1.2_2021 (minimumProtocolVersion is already set)." },
+      { id: "AwsSolutions-CFR4", reason: "The default *.cloudfront.net certificate allows TLSv1; attach a custom domain and certificate to enforce TLSv1.2_2021 (set minimumProtocolVersion then: without a certificate CloudFront ignores it)." },
     );
     const deploymentHandler = Stack.of(this).node.tryFindChild("Custom::CDKBucketDeployment8693BB64968944B69AAFB0CC9EB8756C");
     if (deploymentHandler) {

@@ -1,4 +1,4 @@
-import { Stack, type StackProps } from "aws-cdk-lib";
+import { Fn, Stack, type StackProps } from "aws-cdk-lib";
 import type { Construct } from "constructs";
 import type { Config } from "../../functions/core/config/schema.js";
 import { Alarms } from "../constructs/alarms.js";
@@ -71,5 +71,17 @@ export class GroundcrewStack extends Stack {
     this.alarms.onFunctionErrors("ApiFunction", apiFunction);
 
     new Setup(this, "Setup", { config, database: this.database, runsBefore: [apiFunction, this.media.processor, ...this.workerQueues.workers, this.scheduler.dispatcher, this.maintenance.stepFunction] });
+  }
+
+  /**
+   * The database VPC's two availability zones, chosen by CloudFormation at deploy time
+   * (`Fn::GetAZs`, the region's first two) rather than looked up at synth time. CDK's default
+   * asks AWS for the list whenever the account is known, so synthesizing for an account would
+   * need credentials and a `cdk.context.json` entry per account. Both normally give the region's
+   * first two zones (e.g. us-east-1a and us-east-1b).
+   */
+  override get availabilityZones(): string[] {
+    const zones = Fn.getAzs();
+    return [Fn.select(0, zones), Fn.select(1, zones)];
   }
 }

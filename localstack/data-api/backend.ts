@@ -6,6 +6,11 @@ export interface Session {
   query(text: string, values: unknown[]): Promise<QueryOutput>;
   /** Asks PostgreSQL to stop the statement running on this connection; absent where it cannot (PGlite). */
   cancel?(): Promise<void>;
+  /**
+   * RowDescription's origin of each result column, for backends whose query results leave it out
+   * (PGlite); asked only when the caller wants columnMetadata.
+   */
+  describeColumns?(text: string): Promise<Pick<QueryOutput["fields"][number], "tableId" | "columnId" | "typeModifier">[]>;
   /** The server process id, reported as dbConnectionId on a statement timeout. */
   readonly processId?: number;
 }

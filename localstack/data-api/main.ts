@@ -3,7 +3,8 @@ import { parseArgs } from "node:util";
 import { startDataApiServer } from "./server.js";
 
 /**
- * `tsx localstack/data-api/main.ts [--port 4567] [--host 127.0.0.1] [--data-dir .local/pglite] [--strict-string-parameters]`.
+ * `tsx localstack/data-api/main.ts [--port 4567] [--host 127.0.0.1] [--data-dir .local/pglite]`.
+ * Parameters are always bound the way Aurora binds them (an unhinted string is varchar); there is no switch to relax it.
  * DATABASE_URL in the environment selects a PostgreSQL server instead of embedded PGlite.
  */
 const { values } = parseArgs({
@@ -11,8 +12,6 @@ const { values } = parseArgs({
     port: { type: "string", default: "4567" },
     host: { type: "string", default: "127.0.0.1" },
     "data-dir": { type: "string" },
-    // Aurora's typing of unhinted strings (varchar); see DataApiServerOptions.strictStringParameters.
-    "strict-string-parameters": { type: "boolean", default: true },
   },
 });
 const port = Number(values.port);
@@ -29,7 +28,6 @@ const server = await startDataApiServer({
   port,
   databaseUrl,
   dataDir,
-  strictStringParameters: values["strict-string-parameters"],
   log: (line) => console.log(`${new Date().toISOString()} ${line}`),
 }).catch((error: unknown) => {
   console.error(`data-api failed to start: ${error instanceof Error ? error.message : String(error)}`);

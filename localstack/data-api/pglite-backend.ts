@@ -5,7 +5,7 @@ import type { QueryOutput } from "./types.js";
 /** Embedded PostgreSQL (PGlite): kept in `dataDir` when given, in memory otherwise. */
 export async function pgliteBackend(options: { dataDir?: string; log?: (line: string) => void } = {}): Promise<Backend> {
   const log = options.log ?? (() => undefined);
-  const { PGlite } = await import("@electric-sql/pglite");
+  const { PGlite, protocol } = await import("@electric-sql/pglite");
   const db: PGlite = await PGlite.create(options.dataDir);
   // Aurora answers timestamptz in UTC; one session-wide zone keeps the text output the same.
   await db.exec("SET TIME ZONE 'UTC'");
@@ -17,6 +17,14 @@ export async function pgliteBackend(options: { dataDir?: string; log?: (line: st
       const parsers = Object.fromEntries(Object.keys(db.parsers).map((oid) => [oid, (value: string) => value]));
       const result = await db.query<unknown[]>(text, values, { rowMode: "array", parsers });
       return toOutput(result);
+    },
+    async describeColumns(text) {
+      // PGlite's query() drops RowDescription's table and type modifier; a Parse/Describe round has them.
+      const { serialize } = protocol;
+      const message = Buffer.concat([serialize.parse({ text }), serialize.describe({ type: "S" }), serialize.sync()]);
+      const { messages } = await db.execProtocol(new Uint8Array(message));
+      const description = messages.find((m) => m.name === "rowDescription") as { fields?: { tableID: number; columnID: number; dataTypeModifier: number }[] } | undefined;
+      return (description?.fields ?? []).map((f) => ({ tableId: f.tableID, columnId: f.columnID, typeModifier: f.dataTypeModifier }));
     },
   };
 
@@ -54,16 +62,16 @@ export async function pgliteBackend(options: { dataDir?: string; log?: (line: st
           release();
         }
       };
-      return { query: session.query, commit: () => end("COMMIT"), rollback: () => end("ROLLBACK") };
+      return { query: session.query, describeColumns: session.describeColumns, commit: () => end("COMMIT"), rollback: () => end("ROLLBACK") };
     },
     close: () => db.close(),
   };
 }
 
-function toOutput(result: { rows: unknown[][]; fields: { name: string; dataTypeID: number }[]; affectedRows?: number; command?: string }): QueryOutput {
+function toOutput(result: { rows: unknown[][]; fields: { name: string; dataTypeID: number; tableID?: number; columnID?: number; dataTypeModifier?: number }[]; affectedRows?: number; command?: string }): QueryOutput {
   return {
     rows: result.rows.map((row) => row.map((value) => (value === null || value === undefined ? null : String(value)))),
-    fields: result.fields.map((field) => ({ name: field.name, typeId: field.dataTypeID })),
+    fields: result.fields.map((field) => ({ name: field.name, typeId: field.dataTypeID, tableId: field.tableID, columnId: field.columnID, typeModifier: field.dataTypeModifier })),
     affectedRows: result.affectedRows ?? 0,
     command: result.command,
   };

@@ -2,21 +2,14 @@ import { randomBytes, randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Backend, Session, TransactionSession } from "./backend.js";
-import {
-  badRequest,
-  DataApiError,
-  databaseUnavailable,
-  fromError,
-  sendError,
-  statementTimeout,
-  transactionNotFound,
-  unknownOperation,
-  unsupportedResult,
-} from "./errors.js";
+import { deadlines, type Deadline } from "./deadline.js";
+import { databaseError, databaseUnavailable, fromError, sendError, statementTimeout, transactionNotFound, unknownOperation, unsupportedResult } from "./errors.js";
+import { asApiError, readJson, requireString, requireTarget, sendJson, type Body } from "./http.js";
+import { ColumnOrigins } from "./origins.js";
 import { postgresBackend } from "./pg-backend.js";
 import { pgliteBackend } from "./pglite-backend.js";
 import { TypeCatalog } from "./types.js";
-import { bindParameters, executeResponse, UnsupportedResultError, WireError, type ExecuteOptions, type WireParameter } from "./wire.js";
+import { bindParameters, executeResponse, toJson, type ExecuteOptions, type WireParameter } from "./wire.js";
 
 export interface DataApiServerOptions {
   host?: string;
@@ -30,11 +23,6 @@ export interface DataApiServerOptions {
   transactionIdleMs?: number;
   /** A call answers StatementTimeoutException after this long (Aurora: 45 s). */
   statementTimeoutMs?: number;
-  /**
-   * Bind unhinted stringValue parameters as varchar, as Aurora does (see BindOptions.strictStrings).
-   * Off by default until the domain SQL casts its uuid comparisons.
-   */
-  strictStringParameters?: boolean;
   /** Larger responses fail as on AWS (1 MiB). */
   maxResponseBytes?: number;
   log?: (line: string) => void;
@@ -51,18 +39,11 @@ export interface DataApiServer {
   resetStats(): void;
 }
 
-type Body = Record<string, unknown>;
-
-interface Deadline {
-  expired: boolean;
-  continueAfterTimeout: boolean;
-  /** The connection the statement runs on, once it has one: what a timeout cancels. */
-  session?: Session;
-}
-
 interface OpenTransaction {
   session: TransactionSession;
   timer?: NodeJS.Timeout;
+  /** A call is running in it: Serverless v2 refuses a second one at once instead of queueing it. */
+  busy: boolean;
 }
 
 /**
@@ -77,8 +58,8 @@ export async function startDataApiServer(options: DataApiServerOptions = {}): Pr
   const idleMs = options.transactionIdleMs ?? 180_000;
   const statementMs = options.statementTimeoutMs ?? 45_000;
   const maxResponseBytes = options.maxResponseBytes ?? 1024 * 1024;
-  const strictStrings = options.strictStringParameters !== false;
   const catalog = new TypeCatalog();
+  const origins = new ColumnOrigins();
   const transactions = new Map<string, OpenTransaction>();
   let available = true;
   let byOperation: Record<string, number> = {};
@@ -100,54 +81,44 @@ export async function startDataApiServer(options: DataApiServerOptions = {}): Pr
     const id = String(transactionId);
     const open = transactions.get(id);
     if (!open) throw transactionNotFound(id);
+    // "Comparing … behaviors", Concurrent requests for the same transaction ID (Serverless v2).
+    if (open.busy) throw databaseError("Transaction is still running a query");
+    open.busy = true;
     // Idle means between calls: a long statement does not count against the transaction.
     clearTimeout(open.timer);
     try {
       return await work(open.session);
+    } catch (error) {
+      // A transaction whose connection is gone cannot go on; later calls find no such transaction.
+      if (fromError(error).type === "DatabaseUnavailableException" && transactions.get(id) === open) {
+        transactions.delete(id);
+        void open.session.rollback().catch(() => undefined);
+      }
+      throw error;
     } finally {
+      open.busy = false;
       if (transactions.get(id) === open) armIdleTimer(id, open);
     }
   };
 
-  /**
-   * Aurora's limit on one call: past it the caller gets StatementTimeoutException and the statement is
-   * cancelled unless continueAfterTimeout. The connection stays held until the statement really ends,
-   * so a cancelled or continuing statement never shares it with the next call.
-   */
-  const withDeadline = async <T>(continueAfterTimeout: boolean, work: (deadline: Deadline) => Promise<T>): Promise<T> => {
-    const deadline: Deadline = { expired: false, continueAfterTimeout };
-    const started = Date.now();
-    const call = work(deadline);
-    // Once the call has answered with a timeout, the statement's own outcome has nobody to report to.
-    call.catch(() => undefined);
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => {
-        deadline.expired = true;
-        if (!continueAfterTimeout) void deadline.session?.cancel?.().catch(() => undefined);
-        reject(statementTimeout(deadline.session?.processId));
-      }, statementMs);
-    });
-    try {
-      const result = await Promise.race([call, timeout]);
-      // PGlite runs on this thread and cannot be interrupted, so its overruns are noticed afterwards.
-      if (Date.now() - started > statementMs) throw statementTimeout(deadline.session?.processId);
-      return result;
-    } finally {
-      clearTimeout(timer);
-    }
-  };
+  const withDeadline = deadlines(statementMs);
 
   /** Runs one bound statement and learns the result's column types for conversion. */
-  const run = async (session: Session, deadline: Deadline, statement: { text: string; values: unknown[] }) => {
+  const run = async (session: Session, deadline: Deadline, statement: { text: string; values: unknown[] }, withMetadata = false) => {
     deadline.session = session;
     // A call that used up its time queueing (PGlite behind a transaction) is not run late.
     if (deadline.expired && !deadline.continueAfterTimeout) throw statementTimeout();
     const output = await session.query(statement.text, statement.values);
+    const catalogQuery = (text: string, values: unknown[]) => session.query(text, values);
     await catalog.learn(
       output.fields.map((field) => field.typeId),
-      (text, values) => session.query(text, values),
+      catalogQuery,
     );
+    if (withMetadata && session.describeColumns && output.fields.length > 0 && output.fields.every((f) => f.tableId === undefined)) {
+      const described = await session.describeColumns(statement.text);
+      output.fields = output.fields.map((field, index) => ({ ...field, ...described[index] }));
+    }
+    if (withMetadata) await origins.learn(output.fields, catalogQuery);
     return output;
   };
 
@@ -162,17 +133,17 @@ export async function startDataApiServer(options: DataApiServerOptions = {}): Pr
         decimalReturnType: resultSetOptions.decimalReturnType,
         longReturnType: resultSetOptions.longReturnType,
       };
-      const statement = bindParameters(sql, (body.parameters as WireParameter[] | undefined) ?? [], { strictStrings });
+      const statement = bindParameters(sql, (body.parameters as WireParameter[] | undefined) ?? []);
       const output = await withDeadline(body.continueAfterTimeout === true, (deadline) =>
-        inSession(body.transactionId, (session) => run(session, deadline, statement)),
+        inSession(body.transactionId, (session) => run(session, deadline, statement, executeOptions.includeResultMetadata)),
       );
-      return executeResponse(output, (oid) => catalog.get(oid), executeOptions);
+      return executeResponse(output, (oid) => catalog.get(oid), executeOptions, (field) => origins.get(field));
     },
     async BatchExecute(body) {
       requireTarget(body);
       const sql = requireString(body, "sql");
       const sets = (body.parameterSets as WireParameter[][] | undefined) ?? [[]];
-      const statements = sets.map((parameters) => bindParameters(sql, parameters, { strictStrings }));
+      const statements = sets.map((parameters) => bindParameters(sql, parameters));
       const runAll = (deadline: Deadline) => async (session: Session) => {
         for (const statement of statements) await run(session, deadline, statement);
         return { updateResults: statements.map(() => ({ generatedFields: [] })) };
@@ -194,7 +165,7 @@ export async function startDataApiServer(options: DataApiServerOptions = {}): Pr
     async BeginTransaction(body) {
       requireTarget(body);
       const transactionId = randomBytes(48).toString("base64");
-      const open: OpenTransaction = { session: await backend.begin() };
+      const open: OpenTransaction = { session: await backend.begin(), busy: false };
       transactions.set(transactionId, open);
       armIdleTimer(transactionId, open);
       return { transactionId };
@@ -244,12 +215,14 @@ export async function startDataApiServer(options: DataApiServerOptions = {}): Pr
       if (!operation || request.method !== "POST") throw unknownOperation(request.method ?? "?", path);
       byOperation[name] = (byOperation[name] ?? 0) + 1;
       if (!available) throw databaseUnavailable("The database is unavailable (taken down through /_admin/availability)");
-      const payload = JSON.stringify(await operation(body));
-      if (Buffer.byteLength(payload) > maxResponseBytes) throw badRequest("Database returned more than the allowed response size limit");
+      const payload = toJson(await operation(body));
+      // 1 MiB per response (API reference, ExecuteStatement). Serverless v2 words it as observed on the
+      // live service; Serverless v1 answered BadRequestException "Database returned more than the allowed response size limit".
+      if (Buffer.byteLength(payload) > maxResponseBytes) throw unsupportedResult("The result exceeds the size limit 1 MB");
       response.writeHead(200, { "content-type": "application/json", "x-amzn-requestid": requestId });
       response.end(payload);
     } catch (error) {
-      const apiError = error instanceof WireError ? badRequest(error.message) : error instanceof UnsupportedResultError ? unsupportedResult(error.message) : fromError(error);
+      const apiError = asApiError(error);
       log(`${path} → ${apiError.type}: ${apiError.message.split("\n")[0] ?? ""}`);
       sendError(response, apiError, requestId);
     }
@@ -289,35 +262,4 @@ export async function startDataApiServer(options: DataApiServerOptions = {}): Pr
       await backend.close();
     },
   };
-}
-
-function requireString(body: Body, field: string): string {
-  const value = body[field];
-  if (typeof value !== "string" || value === "") throw badRequest(`${field} is required`);
-  return value;
-}
-
-// The service refuses a call naming no cluster or secret; code that forgets them should fail here too.
-function requireTarget(body: Body): void {
-  requireString(body, "resourceArn");
-  requireString(body, "secretArn");
-}
-
-async function readJson(request: IncomingMessage): Promise<Body> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of request) chunks.push(chunk as Buffer);
-  const text = Buffer.concat(chunks).toString("utf8");
-  if (!text) return {};
-  try {
-    const parsed: unknown = JSON.parse(text);
-    if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) throw new Error("not an object");
-    return parsed as Body;
-  } catch {
-    throw new DataApiError("SerializationException", 400, "Request body is not a JSON object");
-  }
-}
-
-function sendJson(response: ServerResponse, status: number, body: unknown, requestId: string): void {
-  response.writeHead(status, { "content-type": "application/json", "x-amzn-requestid": requestId });
-  response.end(JSON.stringify(body));
 }

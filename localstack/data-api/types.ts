@@ -87,7 +87,8 @@ export class TypeCatalog {
 /** One statement's result, every value as PostgreSQL's text output so both backends format alike. */
 export interface QueryOutput {
   rows: (string | null)[][];
-  fields: { name: string; typeId: number }[];
+  /** tableId/columnId are RowDescription's origin of a table column (0 for expressions). */
+  fields: { name: string; typeId: number; tableId?: number; columnId?: number; typeModifier?: number }[];
   /** Rows inserted, updated or deleted (0 for other commands). */
   affectedRows: number;
   /** The command tag's verb: SELECT, INSERT, CREATE… */

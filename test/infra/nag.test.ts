@@ -1,4 +1,4 @@
-import { App, Validations } from "aws-cdk-lib";
+import { Validations, type Environment } from "aws-cdk-lib";
 import { AwsSolutionsChecks } from "cdk-nag";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -6,11 +6,17 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { loadConfig } from "../../functions/core/config/load.js";
 import { GroundcrewStack } from "../../infra/stacks/groundcrew-stack.js";
+import { testApp } from "./synth.js";
 
 describe("cdk-nag AwsSolutions on the prod stage", () => {
-  it("reports nothing unacknowledged (every acknowledgement carries its reason next to the resource)", () => {
-    const app = new App({ outdir: mkdtempSync(join(tmpdir(), "groundcrew-nag-")) });
-    new GroundcrewStack(app, "nag", { config: loadConfig("prod"), env: { account: "123456789012", region: "eu-west-1" } });
+  // Acknowledgement ids name the account and region, so both shapes `npm run synth` produces are checked:
+  // bound to an account (credentials present) and environment-agnostic (none).
+  it.each<[string, Environment | undefined]>([
+    ["an account", { account: "123456789012", region: "eu-west-1" }],
+    ["no account (environment-agnostic)", undefined],
+  ])("reports nothing unacknowledged for %s (every acknowledgement carries its reason next to the resource)", (_, env) => {
+    const app = testApp({ outdir: mkdtempSync(join(tmpdir(), "groundcrew-nag-")) });
+    new GroundcrewStack(app, "nag", { config: loadConfig("prod"), env });
     Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
     let report = "";
     try {

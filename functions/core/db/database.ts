@@ -22,7 +22,9 @@ export interface QueryResult<T> {
 
 /**
  * The only way code reaches PostgreSQL: one Data API call per statement, so the number of
- * round trips a piece of work costs is the number of `query` calls it makes.
+ * round trips a piece of work costs is the number of `query` calls it makes. Parameters are
+ * named (`:id` in the SQL); a uuid, JSON or timestamp goes through its helper in parameters.ts
+ * (`uuid(id)`, `json(value)`, a Date), because Aurora types a plain string as varchar.
  */
 export class Database {
   constructor(

@@ -32,7 +32,16 @@ function fromField(field: Field, typeName: string): unknown {
 
 function fromString(value: string, typeName: string): unknown {
   if (typeName === "json" || typeName === "jsonb") return JSON.parse(value);
-  // Timestamps arrive as "YYYY-MM-DD HH:MM:SS[.ffffff]" in UTC: hand out ISO strings, which JSON and zod both take.
-  if (typeName === "timestamptz" || typeName === "timestamp") return `${value.replace(" ", "T")}Z`;
+  if (typeName === "timestamptz" || typeName === "timestamp") return isoTimestamp(value);
   return value;
+}
+
+/**
+ * The Data API answers timestamps as "YYYY-MM-DD HH:MM:SS[.ffffff]" in UTC, without a zone: hand
+ * out ISO 8601 ("…T…Z"), which Date.parse, JSON and zod all take. Text in any other shape
+ * ("infinity", a BC date, a value that already names its zone) is passed on as it came.
+ */
+function isoTimestamp(value: string): string {
+  const match = /^(\d{4}-\d{2}-\d{2}) (\d{2}:\d{2}:\d{2}(?:\.\d+)?)$/.exec(value);
+  return match ? `${match[1]}T${match[2]}Z` : value;
 }

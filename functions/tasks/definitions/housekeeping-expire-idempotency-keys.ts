@@ -1,4 +1,5 @@
 import { z } from "zod";
+import type { Database } from "../../core/db/database.js";
 import { taskDepsFromEnv } from "../deps.js";
 import { defineTask } from "../definition.js";
 
@@ -6,12 +7,14 @@ import { defineTask } from "../definition.js";
 export const expireIdempotencyKeys = defineTask({
   name: "housekeeping.expire-idempotency-keys",
   payload: z.object({ olderThanHours: z.number().int().min(1).max(24 * 365) }),
-  run: async ({ olderThanHours }) => {
-    const { db } = taskDepsFromEnv();
-    const { updated } = await db.query(
-      `UPDATE tasks SET idempotency_key = NULL WHERE idempotency_key IS NOT NULL AND finished_at < now() - make_interval(hours => :hours)`,
-      { hours: olderThanHours },
-    );
-    return { keysFreed: updated };
-  },
+  run: async ({ olderThanHours }) => ({ keysFreed: await freeIdempotencyKeys(taskDepsFromEnv().db, olderThanHours) }),
 });
+
+/** How many keys were freed. The Data API sends whole numbers as bigint, and make_interval takes int: hence the cast. */
+export async function freeIdempotencyKeys(db: Database, olderThanHours: number): Promise<number> {
+  const { updated } = await db.query(
+    `UPDATE tasks SET idempotency_key = NULL WHERE idempotency_key IS NOT NULL AND finished_at < now() - make_interval(hours => :hours::int)`,
+    { hours: olderThanHours },
+  );
+  return updated;
+}

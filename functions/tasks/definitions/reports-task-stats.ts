@@ -1,4 +1,5 @@
 import { z } from "zod";
+import type { Database } from "../../core/db/database.js";
 import { mediaService } from "../../media/from-env.js";
 import { writeCsvReport } from "../../media/reports/write-report.js";
 import { taskDepsFromEnv } from "../deps.js";
@@ -11,14 +12,7 @@ export const taskStatsReport = defineTask({
   payload: z.object({ hours: z.number().int().min(1).max(24 * 90).default(24), owner: z.string().min(1) }),
   timeLimitSeconds: 120,
   run: async ({ hours, owner }, { progress }) => {
-    const { db } = taskDepsFromEnv();
-    const rows = await db.rows<{ name: string; status: string; count: number; avgSeconds: number | null }>(
-      `SELECT name, status, count(*)::int AS count,
-              round(avg(extract(epoch FROM finished_at - started_at))::numeric, 3)::float8 AS "avgSeconds"
-         FROM tasks WHERE created_at >= now() - make_interval(hours => :hours)
-        GROUP BY name, status ORDER BY name, status`,
-      { hours },
-    );
+    const rows = await taskStats(taskDepsFromEnv().db, hours);
     await progress(50, `${rows.length} rows`);
     const media = await writeCsvReport(mediaService(), {
       owner,
@@ -29,3 +23,21 @@ export const taskStatsReport = defineTask({
     return { mediaId: media.id, rows: rows.length };
   },
 });
+
+export interface TaskStatsRow {
+  name: string;
+  status: string;
+  count: number;
+  avgSeconds: number | null;
+}
+
+/** Counts and mean run time by name and status over the last `hours`. make_interval takes int; the Data API sends bigint. */
+export async function taskStats(db: Database, hours: number): Promise<TaskStatsRow[]> {
+  return db.rows<TaskStatsRow>(
+    `SELECT name, status, count(*)::int AS count,
+            round(avg(extract(epoch FROM finished_at - started_at))::numeric, 3)::float8 AS "avgSeconds"
+       FROM tasks WHERE created_at >= now() - make_interval(hours => :hours::int)
+      GROUP BY name, status ORDER BY name, status`,
+    { hours },
+  );
+}

@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
+import { uuid } from "../../../functions/core/db/parameters.js";
 import { enqueueTask } from "../../../functions/tasks/enqueue.js";
 import { releaseScheduledTasks } from "../../../functions/tasks/release.js";
+import { fulfilledValues, postgresUrlOrSkip, raceBehindLock } from "../../support/contention.js";
 import { migratedDatabase } from "../../support/local-database.js";
 import { testQueues, testTaskDeps } from "../../support/task-deps.js";
 
@@ -52,6 +54,42 @@ describe("enqueueTask", () => {
     expect(third.duplicate).toBe(false);
   });
 
+  describe("under contention", () => {
+    const requests = 8;
+    // Holding SHARE on the table blocks every insert into it: all enqueues queue, then go at once.
+    const holdTasksTable = [{ sql: "LOCK TABLE tasks IN SHARE MODE" }];
+
+    it("stores one task for many simultaneous enqueues with the same idempotency key", async (context) => {
+      const url = postgresUrlOrSkip(context, t);
+      const { deps, sent } = testTaskDeps(t.db);
+      const race = await raceBehindLock(url, holdTasksTable, requests, (i) =>
+        enqueueTask(deps, { name: "diagnostics.echo", payload: { message: `try ${i}` }, idempotencyKey: "order-42" }),
+      );
+
+      const results = fulfilledValues(race.results);
+      expect(results.filter((r) => !r.duplicate)).toHaveLength(1);
+      expect(new Set(results.map((r) => r.id)).size).toBe(1);
+      expect(await t.db.rows("SELECT idempotency_key FROM tasks")).toEqual([{ idempotency_key: "order-42" }]);
+      expect(sent()).toHaveLength(1);
+      expect(race).toMatchObject({ queued: requests, finishedBeforeRelease: 0 });
+    });
+
+    it("keeps one active task for many simultaneous enqueues with the same unique key", async (context) => {
+      const url = postgresUrlOrSkip(context, t);
+      const { deps, sent } = testTaskDeps(t.db);
+      const race = await raceBehindLock(url, holdTasksTable, requests, (i) =>
+        enqueueTask(deps, { name: "diagnostics.echo", payload: { message: `try ${i}` }, uniqueKey: "rebuild:part-9" }),
+      );
+
+      const results = fulfilledValues(race.results);
+      expect(results.filter((r) => !r.duplicate)).toHaveLength(1);
+      expect(new Set(results.map((r) => r.id)).size).toBe(1);
+      expect(await t.db.rows("SELECT unique_key FROM tasks")).toEqual([{ unique_key: "rebuild:part-9" }]);
+      expect(sent()).toHaveLength(1);
+      expect(race).toMatchObject({ queued: requests, finishedBeforeRelease: 0 });
+    });
+  });
+
   it("delays up to 15 minutes through SQS and holds later runs as scheduled until released", async () => {
     let now = new Date("2026-05-01T10:00:00Z");
     const { deps, sent } = testTaskDeps(t.db, () => now);
@@ -67,7 +105,7 @@ describe("enqueueTask", () => {
     const released = await Promise.all([releaseScheduledTasks(deps), releaseScheduledTasks(deps)]);
     expect(released.sort()).toEqual([0, 1]);
     expect(sent().map((m) => (m.body as { taskId: string }).taskId)).toEqual([soon.id, later.id]);
-    expect(await t.db.first("SELECT status FROM tasks WHERE id = :id", { id: later.id })).toEqual({ status: "queued" });
+    expect(await t.db.first("SELECT status FROM tasks WHERE id = :id", { id: uuid(later.id) })).toEqual({ status: "queued" });
   });
 
   it("removes the row again when the message cannot be sent", async () => {

@@ -1,5 +1,6 @@
 import { Logger } from "@aws-lambda-powertools/logger";
 import { describe, expect, it } from "vitest";
+import { uuid } from "../../../functions/core/db/parameters.js";
 import { enqueueTask } from "../../../functions/tasks/enqueue.js";
 import { processMessage } from "../../../functions/worker/process-message.js";
 import { migratedDatabase } from "../../support/local-database.js";
@@ -18,7 +19,7 @@ describe("processMessage", () => {
     sqsMock.resetHistory();
     return { id, body, deps, sent };
   }
-  const task = (id: string) => t.db.first<Record<string, unknown>>("SELECT status, attempts, result, error, dead_lettered_at IS NOT NULL AS dead FROM tasks WHERE id = :id", { id });
+  const task = (id: string) => t.db.first<Record<string, unknown>>("SELECT status, attempts, result, error, dead_lettered_at IS NOT NULL AS dead FROM tasks WHERE id = :id", { id: uuid(id) });
 
   it("runs a task and records its result: enqueue, claim and completion take 3 Data API calls", async () => {
     t.server.resetStats();
@@ -41,7 +42,7 @@ describe("processMessage", () => {
 
   it("never runs a cancelled task", async () => {
     const { id, body, deps } = await enqueue({ message: "x" });
-    await t.db.query("UPDATE tasks SET status = 'cancelled' WHERE id = :id", { id });
+    await t.db.query("UPDATE tasks SET status = 'cancelled' WHERE id = :id", { id: uuid(id) });
     expect(await processMessage(deps, body, options())).toEqual({ action: "delete", reason: "task is cancelled" });
     expect(await task(id)).toMatchObject({ status: "cancelled", attempts: 0 });
   });
@@ -73,12 +74,12 @@ describe("processMessage", () => {
   it("takes over a task whose worker died (lease expired), and gives up past max attempts", async () => {
     const { id, body, deps, sent } = await enqueue({ message: "crashy" });
     // A worker claimed it and died: status running, lease already over.
-    await t.db.query("UPDATE tasks SET status = 'running', attempts = 1, lease_expires_at = now() - interval '1 second' WHERE id = :id", { id });
+    await t.db.query("UPDATE tasks SET status = 'running', attempts = 1, lease_expires_at = now() - interval '1 second' WHERE id = :id", { id: uuid(id) });
     expect(await processMessage(deps, body, options())).toEqual({ action: "delete", reason: "succeeded" });
     expect(await task(id)).toMatchObject({ status: "succeeded", attempts: 2 });
 
     const again = await enqueue({ message: "keeps crashing" });
-    await t.db.query("UPDATE tasks SET status = 'running', attempts = 3, lease_expires_at = now() - interval '1 second' WHERE id = :id", { id: again.id });
+    await t.db.query("UPDATE tasks SET status = 'running', attempts = 3, lease_expires_at = now() - interval '1 second' WHERE id = :id", { id: uuid(again.id) });
     expect(await processMessage(again.deps, again.body, options())).toMatchObject({ action: "delete" });
     expect(await task(again.id)).toMatchObject({ status: "failed", dead: true, error: expect.stringMatching(/gave up after 3 attempts/) });
     expect(sent()).toHaveLength(0);
@@ -87,7 +88,7 @@ describe("processMessage", () => {
 
   it("fails a poison payload at once, without retries", async () => {
     const { id, body, deps } = await enqueue({ message: "ok" });
-    await t.db.query(`UPDATE tasks SET payload = '{"message": 42}' WHERE id = :id`, { id });
+    await t.db.query(`UPDATE tasks SET payload = '{"message": 42}' WHERE id = :id`, { id: uuid(id) });
     expect(await processMessage(deps, body, options())).toMatchObject({ action: "delete" });
     expect(await task(id)).toMatchObject({ status: "failed", attempts: 1, error: expect.stringMatching(/payload no longer valid: message/) });
   });
@@ -95,7 +96,12 @@ describe("processMessage", () => {
   it("sends a malformed message to the DLQ", async () => {
     const { deps, sent } = testTaskDeps(t.db);
     expect(await processMessage(deps, "{not json", options())).toMatchObject({ action: "delete" });
-    expect(sent()).toEqual([expect.objectContaining({ queueUrl: testQueues.default.deadLetterUrl })]);
+    // A task id that is not a uuid could never match a task (and Aurora would refuse it as one).
+    expect(await processMessage(deps, JSON.stringify({ taskId: "task-1", name: "diagnostics.echo" }), options())).toMatchObject({ action: "delete" });
+    expect(sent()).toEqual([
+      expect.objectContaining({ queueUrl: testQueues.default.deadLetterUrl }),
+      expect.objectContaining({ queueUrl: testQueues.default.deadLetterUrl }),
+    ]);
   });
 
   it("keeps the message for later while the database is unavailable, without using up an attempt", async () => {

@@ -1,10 +1,10 @@
-import { App, Stack } from "aws-cdk-lib";
+import { Stack } from "aws-cdk-lib";
 import { describe, expect, it } from "vitest";
 import { loadConfig } from "../../../functions/core/config/load.js";
 import { Alarms } from "../../../infra/constructs/alarms.js";
 import { Database } from "../../../infra/constructs/database.js";
 import { Maintenance } from "../../../infra/constructs/maintenance.js";
-import { synthStage } from "../synth.js";
+import { synthStage, testApp } from "../synth.js";
 
 describe("Maintenance", () => {
   const { template } = synthStage("prod");
@@ -37,7 +37,7 @@ describe("Maintenance", () => {
 
   it("refuses at synth a step list that does not end with vacuum", () => {
     const config = loadConfig("local");
-    const stack = new Stack(new App(), "m");
+    const stack = new Stack(testApp(), "m");
     const database = new Database(stack, "Db", { config, localDataApiUrl: "http://127.0.0.1:1" });
     const alarms = new Alarms(stack, "Alarms", { config });
     expect(() => new Maintenance(stack, "M", { config, database, alarms, steps: ["vacuum", "purge-old-events"] })).toThrow(/vacuum step must come last/);

@@ -1,10 +1,10 @@
-import { App, Stack } from "aws-cdk-lib";
+import { Stack } from "aws-cdk-lib";
 import { Match } from "aws-cdk-lib/assertions";
 import { describe, expect, it } from "vitest";
 import { loadConfig } from "../../../functions/core/config/load.js";
 import { Database } from "../../../infra/constructs/database.js";
 import { MediaStore } from "../../../infra/constructs/media-store.js";
-import { synthStage } from "../synth.js";
+import { synthStage, testApp } from "../synth.js";
 
 const findBy = (resources: Record<string, { Properties?: Record<string, unknown> }>, pred: (p: Record<string, unknown>) => boolean) =>
   Object.values(resources).filter((r) => pred(r.Properties ?? {}));
@@ -71,7 +71,7 @@ describe("MediaStore (local)", () => {
 
 describe("MediaStore props", () => {
   const newStore = (props: Record<string, unknown>) => {
-    const stack = new Stack(new App(), "T", { env: { account: "123456789012", region: "eu-west-1" } });
+    const stack = new Stack(testApp(), "T", { env: { account: "123456789012", region: "eu-west-1" } });
     const config = loadConfig("local");
     const database = new Database(stack, "Db", { config, localDataApiUrl: "http://127.0.0.1:4567" });
     return () => new MediaStore(stack, "Media", { config, database, ...props });

@@ -1,4 +1,4 @@
-import { App, Duration, Stack } from "aws-cdk-lib";
+import { Duration, Stack } from "aws-cdk-lib";
 import { Match } from "aws-cdk-lib/assertions";
 import { Rule, Schedule } from "aws-cdk-lib/aws-events";
 import { CfnSchedule } from "aws-cdk-lib/aws-scheduler";
@@ -7,7 +7,7 @@ import { loadConfig } from "../../../functions/core/config/load.js";
 import { Alarms } from "../../../infra/constructs/alarms.js";
 import { Database } from "../../../infra/constructs/database.js";
 import { Scheduler, type SchedulerProps } from "../../../infra/constructs/scheduler.js";
-import { synthStage } from "../synth.js";
+import { synthStage, testApp } from "../synth.js";
 
 describe("Scheduler", () => {
   for (const stage of ["prod", "local"] as const) {
@@ -38,7 +38,7 @@ describe("Scheduler", () => {
   describe("props", () => {
     function stackWithScheduler(props: Partial<SchedulerProps> = {}) {
       const config = loadConfig("local");
-      const app = new App();
+      const app = testApp();
       const stack = new Stack(app, "s");
       const database = new Database(stack, "Db", { config, localDataApiUrl: "http://127.0.0.1:1" });
       const alarms = new Alarms(stack, "Alarms", { config });

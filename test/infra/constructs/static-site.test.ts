@@ -1,4 +1,4 @@
-import { App, Stack } from "aws-cdk-lib";
+import { Stack } from "aws-cdk-lib";
 import { Match } from "aws-cdk-lib/assertions";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -7,7 +7,7 @@ import { describe, expect, it } from "vitest";
 import { loadConfig } from "../../../functions/core/config/load.js";
 import { IMMUTABLE_CACHE, REVALIDATE_CACHE } from "../../../functions/static-site/files.js";
 import { StaticSite } from "../../../infra/constructs/static-site.js";
-import { synthStage } from "../synth.js";
+import { synthStage, testApp } from "../synth.js";
 
 describe("StaticSite (prod)", () => {
   const { template } = synthStage("prod");
@@ -59,7 +59,7 @@ describe("StaticSite (local)", () => {
 
 describe("StaticSite props", () => {
   it("refuses a folder that does not exist or has no index.html", () => {
-    const stack = new Stack(new App(), "T");
+    const stack = new Stack(testApp(), "T");
     const config = loadConfig("prod");
     expect(() => new StaticSite(stack, "A", { config, sourceDir: join(tmpdir(), "no-such-folder-xyz") })).toThrow(/is not a folder/);
     expect(() => new StaticSite(stack, "B", { config, sourceDir: mkdtempSync(join(tmpdir(), "empty-")) })).toThrow(/has no index\.html/);

@@ -1,9 +1,9 @@
-import { App, Stack } from "aws-cdk-lib";
+import { Stack } from "aws-cdk-lib";
 import { Match } from "aws-cdk-lib/assertions";
 import { describe, expect, it } from "vitest";
 import { loadConfig } from "../../../functions/core/config/load.js";
 import { WorkerQueue } from "../../../infra/constructs/worker-queue.js";
-import { synthStage } from "../synth.js";
+import { synthStage, testApp } from "../synth.js";
 
 describe("WorkerQueue", () => {
   const { template } = synthStage("prod");
@@ -31,7 +31,7 @@ describe("WorkerQueue", () => {
 
   it("uses reserved concurrency for a cap of 1, which the mapping cannot express", () => {
     const config = loadConfig("prod", { queues: { solo: { maxConcurrency: 1 } } });
-    const stack = new Stack(new App(), "solo");
+    const stack = new Stack(testApp(), "solo");
     const solo = new WorkerQueue(stack, "Solo", { config, name: "solo", queue: config.queues.solo! });
     const fn = solo.worker.node.defaultChild as { reservedConcurrentExecutions?: number };
     expect(fn.reservedConcurrentExecutions).toBe(1);
@@ -39,7 +39,7 @@ describe("WorkerQueue", () => {
 
   it("refuses a visibility timeout under 6x the worker timeout at synth", () => {
     const config = loadConfig("prod");
-    const stack = new Stack(new App(), "bad");
+    const stack = new Stack(testApp(), "bad");
     const queue = { ...config.queues.default!, workerTimeoutSeconds: 100, visibilityTimeoutSeconds: 300 };
     expect(() => new WorkerQueue(stack, "Bad", { config, name: "bad", queue })).toThrow(/must be at least 6 x workerTimeoutSeconds/);
   });

@@ -1,9 +1,16 @@
+import { App } from "aws-cdk-lib";
 import { Match } from "aws-cdk-lib/assertions";
 import { describe, expect, it } from "vitest";
 import { synthStage } from "../synth.js";
 
 describe("prod stage", () => {
-  const { template } = synthStage("prod");
+  const { template, stack } = synthStage("prod");
+
+  it("needs no context lookup for an account: the VPC's two zones come from Fn::GetAZs at deploy time", () => {
+    expect(App.of(stack)?.synth().manifest.missing).toBeUndefined();
+    const zones = Object.values(template.findResources("AWS::EC2::Subnet")).map((subnet) => subnet.Properties.AvailabilityZone);
+    expect(zones).toEqual([0, 1].map((index) => ({ "Fn::Select": [index, { "Fn::GetAZs": "" }] })));
+  });
 
   it("runs Aurora Serverless v2 PostgreSQL with the Data API and a generated secret", () => {
     template.hasResourceProperties("AWS::RDS::DBCluster", {
