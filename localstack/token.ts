@@ -2,7 +2,8 @@ import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { readSigningSecret } from "../functions/core/auth/from-env.js";
-import { signLocalToken } from "../functions/core/auth/local-token.js";
+import { parseTtlSeconds, signLocalToken } from "../functions/core/auth/local-token.js";
+import { loadConfig } from "../functions/core/config/load.js";
 import { awsLocalEnv, outputsFile } from "./env.js";
 
 export interface LocalTokenOptions {
@@ -33,15 +34,24 @@ function readOutputs(): Record<string, string> {
   return JSON.parse(readFileSync(outputsFile, "utf8")) as Record<string, string>;
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
+const usage = "usage: npm run token -- --sub <user> [--admin] [--role <role>]... [--ttl <seconds>]";
+
+/** The command line: mistakes end in one line on stderr and exit code 2, never a stack trace. */
+async function main(): Promise<void> {
   const { values } = parseArgs({
     options: { sub: { type: "string" }, admin: { type: "boolean", default: false }, ttl: { type: "string", default: "3600" }, role: { type: "string", multiple: true } },
   });
-  if (!values.sub) {
-    console.error("usage: npm run token -- --sub <user> [--admin] [--role <role>]... [--ttl <seconds>]");
-    process.exit(2);
-  }
-  const token = await localToken({ sub: values.sub, admin: values.admin, roles: values.role, ttlSeconds: Number(values.ttl) });
-  console.error(`token for ${values.sub}${values.admin ? " (admin)" : ""}, valid ${values.ttl}s:`);
+  if (!values.sub) throw new RangeError(usage);
+  // The local stack is deployed with the local stage's configuration, so its limit is the API's.
+  const ttlSeconds = parseTtlSeconds(values.ttl, loadConfig("local").auth.maxTokenLifetimeSeconds);
+  const token = await localToken({ sub: values.sub, admin: values.admin, roles: values.role, ttlSeconds });
+  console.error(`token for ${values.sub}${values.admin ? " (admin)" : ""}, valid ${ttlSeconds}s:`);
   console.log(token);
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  await main().catch((error: unknown) => {
+    console.error(`npm run token: ${error instanceof Error ? error.message : String(error)}`);
+    process.exit(2);
+  });
 }

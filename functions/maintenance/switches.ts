@@ -1,6 +1,6 @@
 import type { Config } from "../core/config/schema.js";
 import type { Database } from "../core/db/database.js";
-import { ValidationError } from "../core/errors.js";
+import { NotFoundError } from "../core/errors.js";
 import { maintenanceSteps, stepNames } from "./steps/index.js";
 
 export interface StepSwitch {
@@ -28,8 +28,9 @@ export async function stepSwitches(db: Database, config: Config): Promise<StepSw
   });
 }
 
+/** Switches a step on or off at runtime; a name that is no step ("__proto__" included) is a 404. */
 export async function setStepEnabled(db: Database, name: string, enabled: boolean, by: string | undefined): Promise<void> {
-  if (!stepNames.includes(name)) throw new ValidationError("Invalid request", [`name: unknown step "${name}" (known: ${stepNames.join(", ")})`]);
+  if (!stepNames.includes(name)) throw new NotFoundError(`No maintenance step named "${name}" (known: ${stepNames.join(", ")})`);
   await db.query(
     `INSERT INTO maintenance_step_overrides (name, enabled, updated_by) VALUES (:name, :enabled, :by)
      ON CONFLICT (name) DO UPDATE SET enabled = EXCLUDED.enabled, updated_by = EXCLUDED.updated_by, updated_at = now()`,

@@ -25,8 +25,35 @@ export interface MediaLimits {
 export const MEDIA_PREFIX = "media/";
 
 /**
+ * Where presigned uploads land: `media/incoming/<id>`, one key per upload ticket. Stored files live
+ * elsewhere (objectKeyFor) and no presigned request ever names them, so replaying an upload form
+ * within its TTL can only rewrite the staging key, never a stored file (see MediaService.objectCreated).
+ * Under MEDIA_PREFIX so the same bucket notification and grants cover it; a uuid is never "incoming".
+ */
+export const STAGING_PREFIX = `${MEDIA_PREFIX}incoming/`;
+
+export function stagingKeyFor(id: string): string {
+  return `${STAGING_PREFIX}${id}`;
+}
+
+const stagingKeyPattern = /^media\/incoming\/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/;
+
+/** The media id of a staging key, or undefined for any other key. */
+export function stagedUploadId(key: string): string | undefined {
+  return stagingKeyPattern.exec(key)?.[1];
+}
+
+const storedKeyPattern = /^media\/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\//;
+
+/** The media id a stored-file key (objectKeyFor) starts with, or undefined. */
+export function storedKeyId(key: string): string | undefined {
+  return storedKeyPattern.exec(key)?.[1];
+}
+
+/**
  * `media/<id>/<safe name>`: the id makes the key unique and unguessable, the name keeps downloads
  * readable. Anything outside a conservative character set becomes "_" so keys need no escaping.
+ * Callers pass a name already cleaned by cleanFilename; this still never lets one climb folders.
  */
 export function objectKeyFor(id: string, filename: string): string {
   const base = filename.split(/[\\/]/).pop() ?? "";

@@ -38,6 +38,13 @@ export interface NewMedia {
   contentType: string;
 }
 
+/** Where a stored file ended up and what it holds. */
+export interface StoredFile {
+  objectKey: string;
+  sizeBytes: number;
+  checksum: string;
+}
+
 /** SQL for `media_objects`; every method is one Data API round trip. */
 export class MediaRepository {
   constructor(private readonly db: Database) {}
@@ -57,11 +64,6 @@ export class MediaRepository {
     return row && toMedia(row);
   }
 
-  async findByKey(objectKey: string): Promise<MediaObject | undefined> {
-    const row = await this.db.first<MediaRow>(`SELECT ${columns} FROM media_objects WHERE object_key = :objectKey`, { objectKey });
-    return row && toMedia(row);
-  }
-
   /** A rejected row stays rejected: an object that arrives later under its key is not trusted. */
   async markStored(objectKey: string, sizeBytes: number, checksum: string): Promise<MediaObject | undefined> {
     const row = await this.db.first<MediaRow>(
@@ -71,6 +73,27 @@ export class MediaRepository {
       { objectKey, sizeBytes, checksum },
     );
     return row && toMedia(row);
+  }
+
+  /**
+   * Stores a pending upload exactly once. Holds the row's lock while `store` runs (it copies the
+   * upload into place), then records where the file is and what it holds. Answers undefined, and
+   * runs nothing, when the row is no longer pending: another event stored or rejected it first.
+   * A failing `store` rolls back, so the row stays pending and the event can be retried.
+   */
+  async storeOnce(id: string, store: (media: MediaObject) => Promise<StoredFile>): Promise<MediaObject | undefined> {
+    return this.db.transaction(async (tx) => {
+      const pending = await tx.first<MediaRow>(`SELECT ${columns} FROM media_objects WHERE id = :id AND status = 'pending' FOR UPDATE`, { id: uuid(id) });
+      if (!pending) return undefined;
+      const file = await store(toMedia(pending));
+      const row = await tx.first<MediaRow>(
+        `UPDATE media_objects SET status = 'stored', object_key = :objectKey, size_bytes = :sizeBytes, checksum = :checksum, stored_at = now()
+         WHERE id = :id
+         RETURNING ${columns}`,
+        { id: uuid(id), objectKey: file.objectKey, sizeBytes: file.sizeBytes, checksum: file.checksum },
+      );
+      return toMedia(row as MediaRow);
+    });
   }
 
   async markRejected(objectKey: string, sizeBytes: number): Promise<MediaObject | undefined> {

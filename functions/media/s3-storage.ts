@@ -1,7 +1,7 @@
-import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, NotFound, PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
+import { CopyObjectCommand, DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, NotFound, PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import { createPresignedPost } from "@aws-sdk/s3-presigned-post";
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
-import type { DownloadSigner, MediaStorage, PresignedUpload, StoredObjectHead } from "./storage.js";
+import type { DownloadSigner, MediaStorage, ObjectHeaders, PresignedUpload, StoredObjectHead } from "./storage.js";
 
 export class S3MediaStorage implements MediaStorage {
   constructor(
@@ -35,15 +35,40 @@ export class S3MediaStorage implements MediaStorage {
   async head(key: string): Promise<StoredObjectHead | undefined> {
     try {
       const head = await this.s3.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key }));
-      return { sizeBytes: head.ContentLength ?? 0, contentType: head.ContentType };
+      return { sizeBytes: head.ContentLength ?? 0, contentType: head.ContentType, etag: head.ETag ?? "" };
     } catch (error) {
       if (error instanceof NotFound || (error as { name?: string }).name === "NotFound") return undefined;
       throw error;
     }
   }
 
-  async put(key: string, body: Uint8Array, contentType: string, md5Base64: string): Promise<void> {
-    await this.s3.send(new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: body, ContentType: contentType, ContentMD5: md5Base64 }));
+  async put(key: string, body: Uint8Array, headers: ObjectHeaders, md5Base64: string): Promise<void> {
+    await this.s3.send(
+      new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: body, ContentType: headers.contentType, ContentDisposition: headers.contentDisposition, ContentMD5: md5Base64 }),
+    );
+  }
+
+  async copy(from: string, to: string, ifMatch: string, headers: ObjectHeaders): Promise<{ etag: string } | undefined> {
+    try {
+      const result = await this.s3.send(
+        new CopyObjectCommand({
+          Bucket: this.bucket,
+          Key: to,
+          CopySource: `${this.bucket}/${from.split("/").map(encodeURIComponent).join("/")}`,
+          // The bytes copied are the bytes that were checked: a replay landing in between fails this.
+          CopySourceIfMatch: ifMatch,
+          // REPLACE sets the headers below instead of whatever the uploader's form carried.
+          MetadataDirective: "REPLACE",
+          ContentType: headers.contentType,
+          ContentDisposition: headers.contentDisposition,
+        }),
+      );
+      return { etag: result.CopyObjectResult?.ETag ?? ifMatch };
+    } catch (error) {
+      const { name, $metadata } = error as { name?: string; $metadata?: { httpStatusCode?: number } };
+      if (name === "PreconditionFailed" || name === "NoSuchKey" || $metadata?.httpStatusCode === 412 || $metadata?.httpStatusCode === 404) return undefined;
+      throw error;
+    }
   }
 
   async delete(key: string): Promise<void> {

@@ -6,6 +6,14 @@ export type PresignedUpload =
 export interface StoredObjectHead {
   sizeBytes: number;
   contentType: string | undefined;
+  /** As S3 returns it, quotes included; what `copy` takes as its precondition. */
+  etag: string;
+}
+
+/** How a stored file is served: its type and a safe Content-Disposition (filename.ts). */
+export interface ObjectHeaders {
+  contentType: string;
+  contentDisposition: string;
 }
 
 /** The bucket, as the media domain needs it; S3 in production and tests alike, fakes in unit tests. */
@@ -15,7 +23,12 @@ export interface MediaStorage {
   /** A PUT URL that signs the content type and length, so a different one fails the signature. */
   presignPut(key: string, contentType: string, sizeBytes: number, expiresInSeconds: number): Promise<PresignedUpload>;
   head(key: string): Promise<StoredObjectHead | undefined>;
-  put(key: string, body: Uint8Array, contentType: string, md5Base64: string): Promise<void>;
+  put(key: string, body: Uint8Array, headers: ObjectHeaders, md5Base64: string): Promise<void>;
+  /**
+   * Copies `from` to `to` with these headers, only if `from` still has ETag `ifMatch`; answers the
+   * new object's ETag, or undefined when `from` changed (or vanished) since it was read.
+   */
+  copy(from: string, to: string, ifMatch: string, headers: ObjectHeaders): Promise<{ etag: string } | undefined>;
   delete(key: string): Promise<void>;
 }
 

@@ -1,58 +1,121 @@
 import { Cron } from "croner";
-import { ValidationError } from "../core/errors.js";
+import { formatWall, instantsOf, MINUTE_MS, offsetAt } from "./wall-clock.js";
+
+export { validateSchedule } from "./validate.js";
+
+/**
+ * A run of a schedule. `key` names it by the local wall-clock time it stands for, plus the zone
+ * ("2026-11-01T01:30 America/New_York"): the claim and the task's idempotency key use it, so a
+ * wall-clock time that happens twice in a DST fold can only ever be claimed once. `at` is the real
+ * instant it is due, which orders runs and is stored as the schedule's last slot.
+ */
+export interface Slot {
+  at: Date;
+  key: string;
+}
+
+const HOUR_MS = 60 * MINUTE_MS;
+/** Longer than any DST shift in use (Lord Howe: 30 min, everyone else: 1 h); bounds the search around a transition. */
+const SHIFT_MARGIN_MS = 3 * HOUR_MS;
 
 const cache = new Map<string, Cron>();
 
-/** Five fields, minute precision: the beat ticks once a minute, so a seconds field would only mislead. */
-const MODE = "5-part";
-
-/** Compiled patterns are kept across ticks of a warm dispatcher: compiling 10,000 costs more than evaluating them. */
-export function compiled(cron: string, timezone: string): Cron {
-  const key = `${timezone} ${cron}`;
-  let job = cache.get(key);
+/**
+ * The pattern matched against the wall clock, not against any zone: croner's own DST handling only
+ * covers single-number minute and hour fields, so the zone is applied here instead (`instantsOf`).
+ * Compiled patterns are kept across ticks of a warm dispatcher: compiling 10,000 costs more than evaluating them.
+ */
+function wallPattern(cron: string): Cron {
+  let job = cache.get(cron);
   if (!job) {
-    job = new Cron(cron, { timezone, paused: true, mode: MODE });
-    cache.set(key, job);
+    job = new Cron(cron, { utcOffset: 0, paused: true, mode: "5-part" });
+    cache.set(cron, job);
   }
   return job;
 }
 
 /**
- * The slot to run now, if any: the latest occurrence in (since, now]. A schedule that missed several
- * slots (the dispatcher was down) runs once, for the latest, not once per missed slot.
+ * Vixie cron's distinction: a pattern with a fixed time (no `*` or step in minute and hour, e.g.
+ * `30 2 * * *` or `0 2,14 * * *`) is about a time of day, so it runs once per wall-clock time even
+ * when DST skips or repeats it. Any other pattern (`*\/15 * * * *`, `0 * * * *`) follows the clock:
+ * minutes that do not exist do not run, and a repeated hour runs again.
  */
-export function dueSlot(cron: string, timezone: string, since: Date, now: Date): Date | undefined {
-  const job = compiled(cron, timezone);
-  const next = job.nextRun(since);
-  if (!next || next.getTime() > now.getTime()) return undefined;
-  const [latest] = job.previousRuns(1, new Date(now.getTime() + 1));
-  return latest && latest.getTime() > since.getTime() ? latest : next;
+export function isFixedTime(cron: string): boolean {
+  const [minute = "*", hour = "*"] = cron.trim().split(/\s+/);
+  return !/[*?/]/.test(minute) && !/[*?/]/.test(hour);
+}
+
+/** The runs a matching wall-clock time gives in `zone`, by the rule above. */
+function runsOfWall(wall: number, zone: string, fixed: boolean): Slot[] {
+  const key = `${formatWall(wall)} ${zone}`;
+  const { instants, jump } = instantsOf(wall, zone);
+  if (jump !== undefined) return fixed ? [{ at: new Date(jump), key }] : [];
+  const [first, second] = instants;
+  if (first === undefined) return [];
+  if (second === undefined || fixed) return [{ at: new Date(first), key }];
+  return [
+    { at: new Date(first), key },
+    { at: new Date(second), key: `${formatWall(wall)} ${zone} (repeated)` },
+  ];
+}
+
+/** True when the zone keeps one offset over [from, to]: no gap or fold can matter there. */
+function steadyOffset(zone: string, from: number, to: number): number | undefined {
+  const offset = offsetAt(from, zone);
+  return offsetAt(to, zone) === offset ? offset : undefined;
+}
+
+/**
+ * Every run with `at` in (from, to], in order of `at` (ties: later wall time last). Walks the wall
+ * times that can map into the window and maps each to its runs.
+ */
+export function runsBetween(cron: string, zone: string, from: Date, to: Date): Slot[] {
+  const job = wallPattern(cron);
+  const fixed = isFixedTime(cron);
+  const offsets = [from.getTime() - SHIFT_MARGIN_MS, from.getTime(), to.getTime(), to.getTime() + SHIFT_MARGIN_MS].map((t) => offsetAt(t, zone));
+  // A run at instant t stands for a wall time t + offset (a gap's run: the wall time it skipped, a
+  // little earlier), so only wall times in (from + least offset, to + greatest offset] can land in the window.
+  const firstWall = from.getTime() + Math.min(...offsets) - 1;
+  const lastWall = to.getTime() + Math.max(...offsets);
+  const runs: Array<Slot & { wall: number }> = [];
+  for (let wall = job.nextRun(new Date(firstWall)); wall && wall.getTime() <= lastWall; wall = job.nextRun(wall)) {
+    for (const run of runsOfWall(wall.getTime(), zone, fixed)) {
+      if (run.at.getTime() > from.getTime() && run.at.getTime() <= to.getTime()) runs.push({ ...run, wall: wall.getTime() });
+    }
+  }
+  runs.sort((a, b) => a.at.getTime() - b.at.getTime() || a.wall - b.wall);
+  return runs.map(({ at, key }) => ({ at, key }));
+}
+
+/**
+ * The run due now, if any: the latest in (since, now]. A schedule that missed several runs (the
+ * dispatcher was down) runs once, for the latest, not once per missed run. Away from DST changes
+ * the clock is a plain shift of UTC, and one croner lookup answers.
+ */
+export function dueSlot(cron: string, timezone: string, since: Date, now: Date): Slot | undefined {
+  // The margin before `since` matters too: just after a fold, a wall time may already have run in its first pass.
+  const offset = steadyOffset(timezone, since.getTime() - SHIFT_MARGIN_MS, now.getTime());
+  if (offset === undefined || offsetAt(since.getTime(), timezone) !== offset) return runsBetween(cron, timezone, since, now).at(-1);
+  const [wall] = wallPattern(cron).previousRuns(1, new Date(now.getTime() + offset + 1));
+  if (!wall || wall.getTime() - offset <= since.getTime()) return undefined;
+  return { at: new Date(wall.getTime() - offset), key: `${formatWall(wall.getTime())} ${timezone}` };
+}
+
+/** The first run after `after`, looking up to 10 years ahead (a fixed-time 29 February comes back). */
+export function nextSlot(cron: string, timezone: string, after: Date): Slot | undefined {
+  const job = wallPattern(cron);
+  let from = after.getTime();
+  for (let hops = 0; hops < 50; hops++) {
+    const [run] = runsBetween(cron, timezone, new Date(from), new Date(from + 24 * HOUR_MS));
+    if (run) return run;
+    // Nothing within a day: jump to a day before the next wall-clock match.
+    const nextWall = job.nextRun(new Date(from + 24 * HOUR_MS + offsetAt(from, timezone) - SHIFT_MARGIN_MS));
+    if (!nextWall || nextWall.getTime() - after.getTime() > 10 * 366 * 24 * HOUR_MS) return undefined;
+    from = Math.max(from + 24 * HOUR_MS, nextWall.getTime() - 24 * HOUR_MS);
+  }
+  return undefined;
 }
 
 export function nextRun(cron: string, timezone: string, after: Date): Date | undefined {
-  return compiled(cron, timezone).nextRun(after) ?? undefined;
-}
-
-/** Refuses a pattern or zone croner cannot read, naming which. */
-export function validateSchedule(cron: string, timezone: string): void {
-  const issues: string[] = [];
-  try {
-    new Intl.DateTimeFormat("en-US", { timeZone: timezone });
-  } catch {
-    issues.push(`timezone: "${timezone}" is not an IANA time zone`);
-  }
-  if (issues.length === 0) {
-    try {
-      new Cron(cron, { timezone, paused: true, mode: MODE });
-    } catch (error) {
-      issues.push(`cron: ${(error as Error).message}`);
-    }
-  } else {
-    try {
-      new Cron(cron, { paused: true, mode: MODE });
-    } catch (error) {
-      issues.push(`cron: ${(error as Error).message}`);
-    }
-  }
-  if (issues.length > 0) throw new ValidationError("Invalid schedule", issues);
+  return nextSlot(cron, timezone, after)?.at;
 }

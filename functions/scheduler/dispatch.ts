@@ -49,7 +49,7 @@ export async function tick(deps: DispatcherDeps): Promise<TickReport> {
     } catch (error) {
       failed.push(slotLabel(item));
       deps.logger.error("Periodic entry could not start; its slot is released for the next tick", { schedule: slotLabel(item), error: error as Error });
-      await releaseSlot(deps.db, item.schedule.name, item.slot).catch(() => undefined);
+      await releaseSlot(deps.db, item.schedule.name, item.key).catch(() => undefined);
     }
   });
   await recordRuns(deps.db, done, new Date(now.getTime() - (deps.maxCatchUpMinutes + PRUNE_MARGIN_MINUTES) * 60_000));
@@ -59,9 +59,12 @@ export async function tick(deps: DispatcherDeps): Promise<TickReport> {
   return report;
 }
 
-/** The key of everything a slot starts: the same (schedule, slot) always maps to the same task. */
-export function slotIdempotencyKey(schedule: string, slot: Date): string {
-  return `schedule:${schedule}:${slot.toISOString()}`;
+/**
+ * The key of everything a slot starts: the same (schedule, wall-clock slot) always maps to the same
+ * task, e.g. "schedule:reports.daily-digest:2026-11-01T07:00 Europe/Paris".
+ */
+export function slotIdempotencyKey(schedule: string, slotKey: string): string {
+  return `schedule:${schedule}:${slotKey}`;
 }
 
 /** The slot's local date names the maintenance run: two starts for the same day start one execution. */
@@ -70,13 +73,13 @@ export function maintenanceRunKey(slot: Date, timezone: string): string {
   return `daily-${day}`;
 }
 
-async function start(deps: DispatcherDeps, { schedule, slot }: DueSlot): Promise<void> {
+async function start(deps: DispatcherDeps, { schedule, slot, key }: DueSlot): Promise<void> {
   const target = schedule.target;
   if (target.kind === "maintenance") return deps.startMaintenance(maintenanceRunKey(slot, schedule.timezone));
-  return deps.enqueue(target.task, target.payload, slotIdempotencyKey(schedule.name, slot));
+  return deps.enqueue(target.task, target.payload, slotIdempotencyKey(schedule.name, key));
 }
 
-const slotLabel = ({ schedule, slot }: DueSlot) => `${schedule.name}@${slot.toISOString()}`;
+const slotLabel = ({ schedule, key }: DueSlot) => `${schedule.name}@${key}`;
 
 async function forEachLimited<T>(items: T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
   let next = 0;

@@ -1,4 +1,4 @@
-import { dueSlot } from "./cron.js";
+import { dueSlot, type Slot } from "./cron.js";
 import { CLAIM_LEASE_SECONDS } from "./lease.js";
 import type { PeriodicEntry } from "./periodic.js";
 
@@ -31,7 +31,10 @@ export function effectiveSchedules(entries: PeriodicEntry[], overrides: Schedule
 
 export interface DueSlot {
   schedule: EffectiveSchedule;
+  /** When the run is due (a real instant). */
   slot: Date;
+  /** Which run it is, by local wall-clock time and zone: what claims and idempotency keys use. */
+  key: string;
 }
 
 /**
@@ -49,7 +52,7 @@ export function dueSlots(schedules: EffectiveSchedule[], lastSlots: Record<strin
   const floor = now.getTime() - maxCatchUpMinutes * 60_000;
   const due: DueSlot[] = [];
   // Many schedules share a pattern, a zone and a last slot: evaluate each combination once per tick.
-  const memo = new Map<string, Date | undefined>();
+  const memo = new Map<string, Slot | undefined>();
   for (const schedule of schedules) {
     if (!schedule.enabled) continue;
     const last = lastSlots[schedule.name];
@@ -57,7 +60,7 @@ export function dueSlots(schedules: EffectiveSchedule[], lastSlots: Record<strin
     const key = `${schedule.timezone}|${schedule.cron}|${since}`;
     if (!memo.has(key)) memo.set(key, dueSlot(schedule.cron, schedule.timezone, new Date(since), now));
     const slot = memo.get(key);
-    if (slot) due.push({ schedule, slot });
+    if (slot) due.push({ schedule, slot: slot.at, key: slot.key });
   }
   return due;
 }

@@ -18,37 +18,40 @@ export async function loadState(db: Database): Promise<SchedulerState> {
 }
 
 /**
- * Claims (schedule, slot) pairs with their primary key: of any number of overlapping or repeated
- * ticks, exactly one gets each pair back, and only what comes back may be started. An expired claim
- * that was never started is taken over in the same statement; starting it again is safe because
- * what it starts is keyed by the slot (the task's idempotency key, the maintenance run key).
+ * Claims (schedule, slot) pairs with their primary key, the slot's wall-clock key: of any number of
+ * overlapping or repeated ticks, exactly one gets each pair back, and only what comes back may be
+ * started. An expired claim that was never started is taken over in the same statement; starting
+ * it again is safe because what it starts is keyed by the slot (the task's idempotency key, the
+ * maintenance run key).
  */
 export async function claimSlots(db: Database, due: DueSlot[], leaseSeconds = CLAIM_LEASE_SECONDS): Promise<DueSlot[]> {
   if (due.length === 0) return [];
-  const rows = await db.rows<{ name: string; slot: string }>(
+  const rows = await db.rows<{ name: string; slot_key: string }>(
     `WITH due AS (
-       SELECT d.name, d.slot FROM jsonb_to_recordset(:due) AS d(name text, slot timestamptz)
+       SELECT d.name, d.slot_key, d.slot FROM jsonb_to_recordset(:due) AS d(name text, slot_key text, slot timestamptz)
      ), fresh AS (
-       INSERT INTO schedule_slots (name, slot) SELECT name, slot FROM due
+       INSERT INTO schedule_slots (name, slot_key, slot) SELECT name, slot_key, slot FROM due
        ON CONFLICT DO NOTHING
-       RETURNING name, slot
+       RETURNING name, slot_key
      ), expired AS (
        UPDATE schedule_slots s SET claimed_at = now()
          FROM due
-        WHERE s.name = due.name AND s.slot = due.slot
+        WHERE s.name = due.name AND s.slot_key = due.slot_key
           AND s.started_at IS NULL AND s.claimed_at < now() - make_interval(secs => :lease)
-       RETURNING s.name, s.slot
+       RETURNING s.name, s.slot_key
      )
-     SELECT name, slot FROM fresh UNION ALL SELECT name, slot FROM expired`,
-    { due: json(due.map((d) => ({ name: d.schedule.name, slot: d.slot.toISOString() }))), lease: leaseSeconds },
+     SELECT name, slot_key FROM fresh UNION ALL SELECT name, slot_key FROM expired`,
+    { due: json(slotRows(due)), lease: leaseSeconds },
   );
-  const claimed = new Set(rows.map((r) => `${r.name}@${Date.parse(r.slot)}`));
-  return due.filter((d) => claimed.has(`${d.schedule.name}@${d.slot.getTime()}`));
+  const claimed = new Set(rows.map((r) => `${r.name}@${r.slot_key}`));
+  return due.filter((d) => claimed.has(`${d.schedule.name}@${d.key}`));
 }
 
+const slotRows = (slots: DueSlot[]) => slots.map((d) => ({ name: d.schedule.name, slot_key: d.key, slot: d.slot.toISOString() }));
+
 /** A slot whose work could not be started is given back, so the next tick tries it again. */
-export async function releaseSlot(db: Database, name: string, slot: Date): Promise<void> {
-  await db.query("DELETE FROM schedule_slots WHERE name = :name AND slot = :slot AND started_at IS NULL", { name, slot });
+export async function releaseSlot(db: Database, name: string, key: string): Promise<void> {
+  await db.query("DELETE FROM schedule_slots WHERE name = :name AND slot_key = :key AND started_at IS NULL", { name, key });
 }
 
 /**
@@ -59,15 +62,15 @@ export async function recordRuns(db: Database, done: DueSlot[], pruneBefore: Dat
   if (done.length === 0) return;
   await db.query(
     `WITH done AS (
-       SELECT d.name, d.slot FROM jsonb_to_recordset(:done) AS d(name text, slot timestamptz)
+       SELECT d.name, d.slot_key, d.slot FROM jsonb_to_recordset(:done) AS d(name text, slot_key text, slot timestamptz)
      ), started AS (
-       UPDATE schedule_slots s SET started_at = now() FROM done WHERE s.name = done.name AND s.slot = done.slot
+       UPDATE schedule_slots s SET started_at = now() FROM done WHERE s.name = done.name AND s.slot_key = done.slot_key
      ), pruned AS (
        DELETE FROM schedule_slots WHERE slot < :pruneBefore
      )
-     INSERT INTO schedule_state (name, last_slot) SELECT name, slot FROM done
+     INSERT INTO schedule_state (name, last_slot) SELECT name, max(slot) FROM done GROUP BY name
      ON CONFLICT (name) DO UPDATE SET last_slot = GREATEST(schedule_state.last_slot, EXCLUDED.last_slot)`,
-    { done: json(done.map((d) => ({ name: d.schedule.name, slot: d.slot.toISOString() }))), pruneBefore },
+    { done: json(slotRows(done)), pruneBefore },
   );
 }
 
@@ -82,4 +85,10 @@ export async function saveOverride(db: Database, name: string, change: { enabled
        updated_by = EXCLUDED.updated_by, updated_at = now()`,
     { name, enabled: change.enabled, cron: change.cron, timezone: change.timezone, by },
   );
+}
+
+/** Drops a schedule's runtime override: it runs on the code's default again. True when there was one. */
+export async function deleteOverride(db: Database, name: string): Promise<boolean> {
+  const removed = await db.first<{ name: string }>("DELETE FROM schedule_overrides WHERE name = :name RETURNING name", { name });
+  return removed !== undefined;
 }

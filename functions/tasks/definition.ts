@@ -1,5 +1,6 @@
 import type { Logger } from "@aws-lambda-powertools/logger";
-import type { z } from "zod";
+import { z } from "zod";
+import type { Principal } from "../core/auth/principal.js";
 
 export const taskStatuses = ["queued", "scheduled", "running", "retrying", "succeeded", "failed", "cancelled"] as const;
 export type TaskStatus = (typeof taskStatuses)[number];
@@ -25,10 +26,30 @@ export interface TaskContext {
   logger: Logger;
 }
 
+/**
+ * Who may enqueue a task through the API (POST /tasks):
+ * - "user": any signed-in caller; fields naming a user come from the token (`fromCaller`);
+ * - "admin": callers with the admin role;
+ * - "internal": nobody; only the system starts it (the beat, maintenance, scripts).
+ */
+export type TaskAccess = "user" | "admin" | "internal";
+
+/** Payload fields the API fills from the caller's token, whatever the body says (e.g. `owner: (c) => c.sub`). */
+export type CallerFields<P> = { [K in keyof P]?: (caller: Principal) => P[K] };
+
 export interface TaskDefinition<P = unknown, R = unknown> {
   name: string;
   queue: string;
   payload: z.ZodType<P>;
+  /** Who may enqueue it through the API; the system may always. */
+  access: TaskAccess;
+  /** Payload fields taken from the API caller, never from the body. */
+  fromCaller: CallerFields<P>;
+  /**
+   * Payload fields accepted only in the local stage: failure drills (crashing the worker process)
+   * that must never be triggered in production.
+   */
+  localOnly: readonly (keyof P & string)[];
   /** The soft limit, Celery's soft_time_limit; the worker Lambda's timeout is the hard one. */
   timeLimitSeconds: number;
   retry: RetryPolicy;
@@ -37,10 +58,15 @@ export interface TaskDefinition<P = unknown, R = unknown> {
   run(payload: P, context: TaskContext): Promise<R>;
 }
 
-export type TaskDefinitionInput<P, R> = Omit<TaskDefinition<P, R>, "queue" | "timeLimitSeconds" | "retry"> & {
+export type TaskDefinitionInput<P, R> = Omit<TaskDefinition<P, R>, "queue" | "timeLimitSeconds" | "retry" | "access" | "fromCaller" | "localOnly"> & {
   queue?: string;
   timeLimitSeconds?: number;
   retry?: Partial<RetryPolicy>;
+  /** @default "admin": a task is opened to users on purpose, never by omission. */
+  access?: TaskAccess;
+  /** Required for "user" tasks (`{}` when no field names a user), so the question is always asked. */
+  fromCaller?: CallerFields<P>;
+  localOnly?: readonly (keyof P & string)[];
 };
 
 export const defaultRetry: RetryPolicy = { maxAttempts: 3, baseSeconds: 2, maxSeconds: 300, jitter: true };
@@ -50,10 +76,29 @@ export function defineTask<P, R>(input: TaskDefinitionInput<P, R>): TaskDefiniti
   if (!/^[a-z][a-z0-9-]*(\.[a-z][a-z0-9-]*)+$/.test(input.name)) {
     throw new Error(`Task name "${input.name}" must look like "area.action" in lower case`);
   }
+  const access = input.access ?? "admin";
+  if (access === "user") checkCallerFields(input);
   return {
     ...input,
+    access,
+    fromCaller: input.fromCaller ?? {},
+    localOnly: input.localOnly ?? [],
     queue: input.queue ?? "default",
     timeLimitSeconds: input.timeLimitSeconds ?? 20,
     retry: { ...defaultRetry, ...input.retry },
   };
+}
+
+/** Names that say "this is a user": in a task users may enqueue, such a field must come from the token. */
+const userNamingField = /^(owner|user|users|userid|username|sub|subject|createdby|requestedby|requester|recipient|account|accountid)$/i;
+
+function checkCallerFields<P, R>(input: TaskDefinitionInput<P, R>): void {
+  if (!input.fromCaller) {
+    throw new Error(`Task "${input.name}" is open to users: say which payload fields come from the caller (fromCaller; {} if none)`);
+  }
+  const fields = input.payload instanceof z.ZodObject ? Object.keys(input.payload.shape) : [];
+  const unbound = fields.filter((field) => userNamingField.test(field) && !Object.hasOwn(input.fromCaller ?? {}, field));
+  if (unbound.length > 0) {
+    throw new Error(`Task "${input.name}" is open to users, but ${unbound.join(", ")} would name a user from the request body: take it from the caller (fromCaller)`);
+  }
 }

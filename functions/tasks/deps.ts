@@ -26,7 +26,8 @@ export function taskDepsFromEnv(env: NodeJS.ProcessEnv = process.env): TaskDeps 
 }
 
 export function queueOf(deps: TaskDeps, queue: string): QueueAddresses {
-  const addresses = deps.queues[queue];
+  // Own properties only: a name such as "__proto__" or "toString" is no queue.
+  const addresses = Object.hasOwn(deps.queues, queue) ? deps.queues[queue] : undefined;
   if (!addresses) throw new Error(`Queue "${queue}" is not configured (known: ${Object.keys(deps.queues).join(", ")})`);
   return addresses;
 }

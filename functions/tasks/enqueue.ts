@@ -1,5 +1,7 @@
 import { json, uuid } from "../core/db/parameters.js";
 import { PayloadTooLargeError, ValidationError } from "../core/errors.js";
+import type { Principal } from "../core/auth/principal.js";
+import { assertLocalOnlyFields, assertMayEnqueue, bindCallerFields, keyScopeOf, type Enqueuer } from "./caller.js";
 import type { TaskDefinition, TaskStatus } from "./definition.js";
 import type { TaskDeps } from "./deps.js";
 import { sendTaskMessage } from "./messages.js";
@@ -17,7 +19,20 @@ export interface EnqueueRequest {
   idempotencyKey?: string;
   /** Overrides the definition's unique key. */
   uniqueKey?: string;
+  /**
+   * The API caller. Set: the task's access rule applies, its caller fields come from the token,
+   * keys are scoped to "user:<sub>" and the task is recorded as created by the caller.
+   * Unset: the system enqueues (the beat, maintenance, scripts) in the "system" key scope.
+   */
+  caller?: Principal;
+  /** Who to record for a system enqueue (e.g. "scheduler"); ignored when `caller` is set. */
   createdBy?: string;
+}
+
+export interface EnqueueOptions {
+  maxPayloadBytes?: number;
+  /** The deployed stage; local-only payload fields are refused anywhere else. @default "prod" */
+  stage?: string;
 }
 
 export interface EnqueueResult {
@@ -32,12 +47,22 @@ export interface ValidatedTask {
   payload: unknown;
 }
 
-/** Checks a request against the registry and the task's schema; nothing is stored when this throws. */
-export function validateTaskRequest(name: string, payload: unknown, maxPayloadBytes: number): ValidatedTask {
+/**
+ * Checks a request against the registry, the task's access rule and its schema, in that order:
+ * a caller who may not start a task learns nothing about its payload. Nothing is stored when this throws.
+ */
+export function validateTaskRequest(
+  name: string,
+  rawPayload: unknown,
+  options: { maxPayloadBytes: number; stage: string; caller: Enqueuer },
+): ValidatedTask {
   const definition = getTask(name);
   if (!definition) throw new ValidationError("Invalid request", [`name: unknown task "${name}" (known: ${taskNames().join(", ")})`]);
-  const size = Buffer.byteLength(JSON.stringify(payload ?? null));
-  if (size > maxPayloadBytes) throw new PayloadTooLargeError(`Task payload is ${size} bytes; the limit is ${maxPayloadBytes}`);
+  assertMayEnqueue(definition, options.caller);
+  const size = Buffer.byteLength(JSON.stringify(rawPayload ?? null));
+  if (size > options.maxPayloadBytes) throw new PayloadTooLargeError(`Task payload is ${size} bytes; the limit is ${options.maxPayloadBytes}`);
+  assertLocalOnlyFields(definition, rawPayload, options.stage);
+  const payload = bindCallerFields(definition, rawPayload, options.caller);
   const parsed = definition.payload.safeParse(payload);
   if (!parsed.success) {
     throw new ValidationError(
@@ -52,8 +77,14 @@ export function validateTaskRequest(name: string, payload: unknown, maxPayloadBy
  * Stores the task (one Data API call) and sends its message. A send that fails removes the row
  * again, so the caller's error means "nothing was enqueued".
  */
-export async function enqueueTask(deps: TaskDeps, request: EnqueueRequest, options: { maxPayloadBytes?: number } = {}): Promise<EnqueueResult> {
-  const { definition, payload } = validateTaskRequest(request.name, request.payload, options.maxPayloadBytes ?? 200_000);
+export async function enqueueTask(deps: TaskDeps, request: EnqueueRequest, options: EnqueueOptions = {}): Promise<EnqueueResult> {
+  const { caller } = request;
+  const { definition, payload } = validateTaskRequest(request.name, request.payload, {
+    maxPayloadBytes: options.maxPayloadBytes ?? 200_000,
+    stage: options.stage ?? "prod",
+    caller,
+  });
+  const keyScope = keyScopeOf(caller);
   const now = deps.now();
   const runAt = request.runAt ?? (request.delaySeconds ? new Date(now.getTime() + request.delaySeconds * 1000) : undefined);
   const delaySeconds = runAt ? Math.max(0, (runAt.getTime() - now.getTime()) / 1000) : 0;
@@ -61,8 +92,8 @@ export async function enqueueTask(deps: TaskDeps, request: EnqueueRequest, optio
   const uniqueKey = request.uniqueKey ?? definition.uniqueKey?.(payload);
 
   const inserted = await deps.db.first<{ id: string }>(
-    `INSERT INTO tasks (name, queue, payload, status, max_attempts, idempotency_key, unique_key, created_by, run_at)
-     VALUES (:name, :queue, :payload, :status, :maxAttempts, :idempotencyKey, :uniqueKey, :createdBy, :runAt)
+    `INSERT INTO tasks (name, queue, payload, status, max_attempts, key_scope, idempotency_key, unique_key, created_by, run_at)
+     VALUES (:name, :queue, :payload, :status, :maxAttempts, :keyScope, :idempotencyKey, :uniqueKey, :createdBy, :runAt)
      ON CONFLICT DO NOTHING
      RETURNING id`,
     {
@@ -71,13 +102,14 @@ export async function enqueueTask(deps: TaskDeps, request: EnqueueRequest, optio
       payload: json(payload),
       status,
       maxAttempts: definition.retry.maxAttempts,
+      keyScope,
       idempotencyKey: request.idempotencyKey,
       uniqueKey,
-      createdBy: request.createdBy,
+      createdBy: caller ? caller.sub : request.createdBy,
       runAt,
     },
   );
-  if (!inserted) return existingTask(deps, request.idempotencyKey, uniqueKey);
+  if (!inserted) return existingTask(deps, keyScope, request.idempotencyKey, uniqueKey);
 
   if (status === "queued") {
     try {
@@ -90,13 +122,15 @@ export async function enqueueTask(deps: TaskDeps, request: EnqueueRequest, optio
   return { id: inserted.id, status, duplicate: false };
 }
 
-async function existingTask(deps: TaskDeps, idempotencyKey: string | undefined, uniqueKey: string | undefined): Promise<EnqueueResult> {
+/** The task that holds the key in the caller's own scope: only that caller's tasks can be "the same". */
+async function existingTask(deps: TaskDeps, keyScope: string, idempotencyKey: string | undefined, uniqueKey: string | undefined): Promise<EnqueueResult> {
   const row = await deps.db.first<{ id: string; status: TaskStatus }>(
     `SELECT id, status FROM tasks
-     WHERE idempotency_key = :idempotencyKey
-        OR (unique_key = :uniqueKey AND status IN ('queued', 'scheduled', 'running', 'retrying'))
+     WHERE key_scope = :keyScope
+       AND (idempotency_key = :idempotencyKey
+            OR (unique_key = :uniqueKey AND status IN ('queued', 'scheduled', 'running', 'retrying')))
      ORDER BY created_at DESC LIMIT 1`,
-    { idempotencyKey: idempotencyKey ?? null, uniqueKey: uniqueKey ?? null },
+    { keyScope, idempotencyKey: idempotencyKey ?? null, uniqueKey: uniqueKey ?? null },
   );
   // The conflicting task finished between our insert and this read: the caller may simply retry.
   if (!row) throw new ValidationError("Invalid request", ["a conflicting task just finished; try again"]);

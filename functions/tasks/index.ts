@@ -1,7 +1,8 @@
 /** The tasks module's public face: what routes, the worker, the scheduler and maintenance use. */
-export { defineTask, taskStatuses, activeStatuses, type TaskDefinition, type TaskContext, type TaskStatus, type RetryPolicy } from "./definition.js";
+export { defineTask, taskStatuses, activeStatuses, type TaskDefinition, type TaskContext, type TaskStatus, type RetryPolicy, type TaskAccess } from "./definition.js";
+export { keyScopeOf } from "./caller.js";
 export { taskDepsFromEnv, type TaskDeps, type QueueAddresses } from "./deps.js";
-export { enqueueTask, validateTaskRequest, MAX_SQS_DELAY_SECONDS, type EnqueueRequest, type EnqueueResult } from "./enqueue.js";
+export { enqueueTask, validateTaskRequest, MAX_SQS_DELAY_SECONDS, type EnqueueRequest, type EnqueueResult, type EnqueueOptions } from "./enqueue.js";
 export { releaseScheduledTasks } from "./release.js";
 export { getTask, taskRegistry, taskNames } from "./registry.js";
 export { findTask, listTasks, cancelTask } from "./queries.js";

@@ -47,16 +47,50 @@ function encodeCursor(createdAt: string, id: string): string {
   return Buffer.from(JSON.stringify([createdAt, id])).toString("base64url");
 }
 
-const isoTimestamp = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?Z$/;
+const isoTimestamp = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d{1,6})?Z$/;
+/** Far more than a cursor this API writes (about 70 characters); anything longer is not one of ours. */
+const MAX_CURSOR_LENGTH = 200;
 
+/**
+ * A cursor is only what encodeCursor wrote: base64url of a JSON pair of a real UTC timestamp and a
+ * uuid. Anything else, including a well-shaped date that does not exist ("2026-02-30"), is a 400
+ * here instead of an error from PostgreSQL's cast.
+ */
 function decodeCursor(cursor: string): { createdAt: string; id: string } {
+  const decoded = cursor.length <= MAX_CURSOR_LENGTH && /^[A-Za-z0-9_-]+$/.test(cursor) ? parseCursor(cursor) : undefined;
+  if (!decoded) throw new ValidationError("Invalid request", ["query.cursor: not a cursor this API returned"]);
+  return decoded;
+}
+
+function parseCursor(cursor: string): { createdAt: string; id: string } | undefined {
+  let pair: unknown;
   try {
-    const [createdAt, id] = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8")) as [string, string];
-    if (typeof createdAt !== "string" || !isoTimestamp.test(createdAt) || typeof id !== "string" || !isUuid(id)) throw new Error("shape");
-    return { createdAt, id };
+    pair = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"));
   } catch {
-    throw new ValidationError("Invalid request", ["query.cursor: not a cursor this API returned"]);
+    return undefined;
   }
+  if (!Array.isArray(pair) || pair.length !== 2) return undefined;
+  const [createdAt, id] = pair as unknown[];
+  if (typeof createdAt !== "string" || !isRealTimestamp(createdAt) || typeof id !== "string" || !isUuid(id)) return undefined;
+  return { createdAt, id };
+}
+
+/** The pattern alone lets through month 13 or 25:61; a real instant reads back as the same fields. */
+function isRealTimestamp(value: string): boolean {
+  const match = isoTimestamp.exec(value);
+  if (!match) return false;
+  const [year, month, day, hour, minute, second] = match.slice(1, 7).map(Number) as [number, number, number, number, number, number];
+  if (year < 1) return false;
+  const date = new Date(Date.UTC(year, month - 1, day, hour, minute, second));
+  date.setUTCFullYear(year); // Date.UTC reads years 0-99 as 1900-1999.
+  return (
+    date.getUTCFullYear() === year &&
+    date.getUTCMonth() === month - 1 &&
+    date.getUTCDate() === day &&
+    date.getUTCHours() === hour &&
+    date.getUTCMinutes() === minute &&
+    date.getUTCSeconds() === second
+  );
 }
 
 /** Cancels a task that has not started; a running or finished task answers 409 with its status. */

@@ -5,7 +5,8 @@ import {
   SendMessageBatchCommand,
   StartMessageMoveTaskCommand,
 } from "@aws-sdk/client-sqs";
-import { queueOf, type TaskDeps } from "./deps.js";
+import { NotFoundError } from "../core/errors.js";
+import type { QueueAddresses, TaskDeps } from "./deps.js";
 
 export interface QueueStats {
   name: string;
@@ -40,6 +41,14 @@ async function attributes(deps: TaskDeps, url: string): Promise<Record<string, s
   return Attributes ?? {};
 }
 
+/**
+ * A configured queue by name, looked up as an own property: "__proto__", "constructor" or
+ * "toString" are names of no queue, not the Object prototype's members.
+ */
+export function findQueue(deps: TaskDeps, name: string): QueueAddresses | undefined {
+  return Object.hasOwn(deps.queues, name) ? deps.queues[name] : undefined;
+}
+
 export interface RedriveResult {
   queue: string;
   /** Tasks set back to queued so their returning messages run them again. */
@@ -54,7 +63,8 @@ export interface RedriveResult {
  * endpoint has it; emulators without it get the same effect message by message.
  */
 export async function redriveDeadLetters(deps: TaskDeps, queue: string): Promise<RedriveResult> {
-  const addresses = queueOf(deps, queue);
+  const addresses = findQueue(deps, queue);
+  if (!addresses) throw new NotFoundError(`No queue named "${queue}"`);
   const { updated } = await deps.db.query(
     `UPDATE tasks SET status = 'queued', attempts = 0, error = NULL, finished_at = NULL, dead_lettered_at = NULL,
             updated_at = now()

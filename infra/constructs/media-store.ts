@@ -120,11 +120,13 @@ export class MediaStore extends Construct {
     this.processor = new GroundcrewFunction(this, "Processor", {
       entry: "media/processor/handler.ts",
       config,
-      description: "Marks uploaded media stored (size, checksum) or deletes uploads that break the limits",
+      description: "Moves checked uploads from their staging key into place (size, checksum) or deletes those that break the limits",
       timeout: processorTimeout,
     });
     props.database.bind(this.processor);
-    this.grantObjects(this.processor, ["s3:GetObject", "s3:DeleteObject"]);
+    // PutObject for the CopyObject from an upload's staging key (media/incoming/<id>) to its final key;
+    // no presigned request names a final key, so a replayed upload form cannot change a stored file.
+    this.grantObjects(this.processor, ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"]);
     this.processor.addEventSource(new SqsEventSource(this.queue, { batchSize, reportBatchItemFailures: true, maxConcurrency: 2 }));
 
     new CfnOutput(this, "MediaBucketName", { key: "MediaBucketName", value: this.bucket.bucketName });

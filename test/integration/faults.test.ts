@@ -1,4 +1,3 @@
-import fc from "fast-check";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { dataApiUrl } from "../../localstack/env.js";
 import { api } from "./outputs.js";
@@ -14,7 +13,8 @@ async function setDatabaseAvailable(available: boolean): Promise<void> {
 describe("faults on the local stack", () => {
   let alice: Awaited<ReturnType<typeof asUser>>;
   beforeAll(async () => {
-    alice = await asUser("fault-drills");
+    // diagnostics.echo (with its crash switch) is admin-only: the drills run as an admin.
+    alice = await asUser("fault-drills", { admin: true });
   });
   afterEach(() => setDatabaseAvailable(true));
 
@@ -75,37 +75,5 @@ describe("faults on the local stack", () => {
     expect(new Set(ids).size).toBe(total);
     expect(succeeded).toBe(total);
     expect(ranTwice).toBe(0);
-  });
-
-  it("fuzzed API input never gets a 5xx", async () => {
-    const admin = await asUser("fuzz-admin", { admin: true });
-    const statuses: number[] = [];
-    const json = fc.jsonValue({ maxDepth: 3 });
-    await fc.assert(
-      fc.asyncProperty(
-        fc.oneof(
-          fc.record({ name: fc.oneof(fc.constant("diagnostics.echo"), fc.string()), payload: json, delaySeconds: fc.oneof(fc.integer(), fc.constant(undefined)), runAt: fc.oneof(fc.string(), fc.constant(undefined)) }),
-          json,
-        ),
-        fc.string(),
-        json,
-        async (taskBody, text, other) => {
-          const responses = await Promise.all([
-            admin.post("/tasks", taskBody),
-            admin.get(`/tasks?status=${encodeURIComponent(text)}&limit=${encodeURIComponent(text)}&cursor=${encodeURIComponent(text)}`),
-            admin.get(`/tasks/${encodeURIComponent(text) || "x"}`),
-            admin.patch("/schedules/reports.daily-digest", other),
-            admin.post("/media/uploads", other),
-            api("/tasks", { method: "POST", headers: { authorization: `Bearer ${text}` }, body: JSON.stringify(other) }),
-          ]);
-          statuses.push(...responses.map((r) => r.status));
-          return responses.every((r) => r.status < 500);
-        },
-      ),
-      { numRuns: 60 },
-    );
-    await admin.patch("/schedules/reports.daily-digest", { enabled: true, cron: "0 7 * * *" });
-    console.log(`[fault: fuzzing] ${statuses.length} requests, ${statuses.filter((s) => s >= 500).length} answered ≥ 500`);
-    expect(statuses.filter((s) => s >= 500)).toEqual([]);
   });
 });

@@ -82,7 +82,7 @@ describe("maintenance on the local stack", () => {
       "clean-incomplete-uploads",
       "vacuum",
     ]);
-    expect((await admin.patch("/maintenance/steps/no-such-step", { enabled: false })).status).toBe(400);
+    expect((await admin.patch("/maintenance/steps/no-such-step", { enabled: false })).status).toBe(404);
     expect((await (await asUser("alice")).post("/maintenance/runs", {})).status).toBe(403);
   });
 });

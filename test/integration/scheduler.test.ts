@@ -55,7 +55,8 @@ describe("the single schedule on the local stack", () => {
       150_000,
       2_000,
     );
-    const key = `schedule:diagnostics.heartbeat:${heartbeat.lastRunAt}`;
+    // Slots are named by wall-clock time in the schedule's zone (UTC for the heartbeat).
+    const key = `schedule:diagnostics.heartbeat:${(heartbeat.lastRunAt ?? "").slice(0, 16)} UTC`;
     const done = await eventually("the heartbeat task to finish", async () => {
       const rows = await db.rows<{ status: string }>("SELECT status FROM tasks WHERE idempotency_key = :key", { key });
       return rows.length === 1 && rows[0]?.status === "succeeded" ? rows : undefined;

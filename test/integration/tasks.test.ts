@@ -9,17 +9,20 @@ type Task = { id: string; status: string; attempts: number; startedAt: string; f
 describe("background tasks on the local stack", () => {
   let alice: Awaited<ReturnType<typeof asUser>>;
   let admin: Awaited<ReturnType<typeof asUser>>;
+  // diagnostics.echo is an admin task: an operator runs the drills, alice is the plain user.
+  let operator: Awaited<ReturnType<typeof asUser>>;
   beforeAll(async () => {
     alice = await asUser("alice");
     admin = await asUser("ops", { admin: true });
+    operator = await asUser("olga", { admin: true });
   });
 
   const enqueue = async (payload: Record<string, unknown>, extra: Record<string, unknown> = {}) => {
-    const response = await alice.post("/tasks", { name: "diagnostics.echo", payload, ...extra });
+    const response = await operator.post("/tasks", { name: "diagnostics.echo", payload, ...extra });
     expect(response.status).toBe(202);
     return response.body as { id: string; status: string; duplicate: boolean };
   };
-  const task = async (id: string) => (await alice.get(`/tasks/${id}`)).body as Task;
+  const task = async (id: string) => (await operator.get(`/tasks/${id}`)).body as Task;
   const settled = (id: string, status = "succeeded", timeoutMs = 60_000) =>
     eventually(`task ${id} ${status}`, async () => {
       const t = await task(id);
@@ -97,16 +100,18 @@ describe("background tasks on the local stack", () => {
     const unknown = await alice.post("/tasks", { name: "no.such", payload: { message: marker } });
     expect(unknown.status).toBe(400);
     expect(unknown.body.issues.join(" ")).toMatch(/unknown task "no.such"/);
-    const invalid = await alice.post("/tasks", { name: "diagnostics.echo", payload: { message: marker, sleepMs: 999_999 } });
+    // A plain user may not start an admin task at all, whatever its payload.
+    expect((await alice.post("/tasks", { name: "diagnostics.echo", payload: { message: marker } })).status).toBe(403);
+    const invalid = await operator.post("/tasks", { name: "diagnostics.echo", payload: { message: marker, sleepMs: 999_999 } });
     expect(invalid.status).toBe(400);
     expect(invalid.body.issues).toEqual([expect.stringMatching(/^payload\.sleepMs/)]);
-    const listed = await alice.get("/tasks?limit=200");
+    const listed = await operator.get("/tasks?limit=200");
     expect(JSON.stringify(listed.body)).not.toContain(marker);
     expect((await api("/tasks", { method: "POST", body: "{}" })).status).toBe(401);
     // Over the SQS-sized payload limit: refused before anything is stored.
-    const huge = await alice.post("/tasks", { name: "diagnostics.echo", payload: { message: marker.padEnd(250_000, "x") } });
+    const huge = await operator.post("/tasks", { name: "diagnostics.echo", payload: { message: marker.padEnd(250_000, "x") } });
     expect(huge.status).toBe(413);
-    expect(JSON.stringify((await alice.get("/tasks?limit=200")).body)).not.toContain(marker);
+    expect(JSON.stringify((await operator.get("/tasks?limit=200")).body)).not.toContain(marker);
   });
 
   it("returns the same task for the same idempotency key, and cancels a delayed one", async () => {
@@ -116,10 +121,10 @@ describe("background tasks on the local stack", () => {
     expect(second).toMatchObject({ id: first.id, duplicate: true });
 
     const delayed = await enqueue({ message: "later" }, { delaySeconds: 600 });
-    const cancelled = await alice.post(`/tasks/${delayed.id}/cancel`);
+    const cancelled = await operator.post(`/tasks/${delayed.id}/cancel`);
     expect(cancelled.status).toBe(200);
     expect(cancelled.body.status).toBe("cancelled");
-    expect((await alice.post(`/tasks/${delayed.id}/cancel`)).status).toBe(409);
+    expect((await operator.post(`/tasks/${delayed.id}/cancel`)).status).toBe(409);
     // Someone else's task does not exist for them.
     const bob = await asUser("bob");
     expect((await bob.get(`/tasks/${delayed.id}`)).status).toBe(404);
@@ -139,7 +144,8 @@ describe("reports", () => {
     expect(link.status).toBe(200);
     const csv = await (await fetch(link.body.url)).text();
     expect(csv.split("\r\n")[0]).toBe("task,status,count,avg_seconds");
-    expect(csv).toMatch(/diagnostics\.echo,succeeded,\d+/);
+    // A user's report counts only their own tasks: this one, running while it writes the CSV.
+    expect(csv.split("\r\n").slice(1).filter(Boolean)).toEqual([expect.stringMatching(/^reports\.task-stats,running,1,/)]);
     expect((await (await asUser("dave")).get(`/media/${done.result.mediaId}`)).status).toBe(404);
   });
 });

@@ -4,13 +4,16 @@ import { json } from "../../core/http/responses.js";
 import { defineRoute, type Route } from "../../core/http/route.js";
 import type { Verifier } from "../../core/auth/verifier.js";
 import { mediaService } from "../../media/from-env.js";
+import { cleanFilename } from "../../media/filename.js";
 import type { MediaObject } from "../../media/media-object.js";
 import type { MediaService } from "../../media/service.js";
 
 const idParams = z.object({ id: z.string().uuid() });
 
 export const uploadBody = z.object({
-  filename: z.string().trim().min(1).max(255),
+  // Any name a browser or script may send: the service cleans it (functions/media/filename.ts),
+  // so a long name is shortened rather than refused; the cap only bounds the work.
+  filename: z.string().trim().min(1).max(1024),
   contentType: z.string().regex(/^[\w.+-]+\/[\w.+-]+$/, "a MIME type such as image/png").transform((type) => type.toLowerCase()),
   size: z.number().int().positive(),
   method: z.enum(["POST", "PUT"]).default("POST"),
@@ -26,7 +29,8 @@ const adminListQuery = listQuery.extend({ owner: z.string().min(1).optional() })
 
 const view = (media: MediaObject) => ({
   id: media.id,
-  filename: media.filename,
+  // Cleaned again on the way out: rows written before names were cleaned show a safe name too.
+  filename: cleanFilename(media.filename),
   contentType: media.contentType,
   sizeBytes: media.sizeBytes,
   checksum: media.checksum,
@@ -40,6 +44,7 @@ export function mediaRoutes(service: () => MediaService = mediaService, verifier
   // Every media route needs a signed-in caller, so the principal is always there.
   const caller = (principal: Principal | undefined) => principal as Principal;
   return [
+    // "My files" for everyone, admins included; every user's files are on /admin/media.
     defineRoute({
       method: "GET",
       path: "/media",
@@ -53,7 +58,7 @@ export function mediaRoutes(service: () => MediaService = mediaService, verifier
       auth: "admin",
       verifier,
       query: adminListQuery,
-      handle: async ({ principal, query }) => json(200, { items: (await service().list(caller(principal), query)).map(view) }),
+      handle: async ({ principal, query }) => json(200, { items: (await service().listAll(caller(principal), query)).map(view) }),
     }),
     defineRoute({
       method: "POST",

@@ -1,26 +1,30 @@
 import { z } from "zod";
-import { NotFoundError } from "../../core/errors.js";
+import type { Verifier } from "../../core/auth/verifier.js";
 import { json } from "../../core/http/responses.js";
-import { defineRoute } from "../../core/http/route.js";
-import { queueStats, redriveDeadLetters, taskDepsFromEnv } from "../../tasks/index.js";
+import { defineRoute, type Route } from "../../core/http/route.js";
+import { queueStats, redriveDeadLetters, taskDepsFromEnv, type TaskDeps } from "../../tasks/index.js";
 
-export const queuesRoute = defineRoute({
-  method: "GET",
-  path: "/queues",
-  auth: "admin",
-  handle: async () => json(200, { queues: await queueStats(taskDepsFromEnv()) }),
-});
+/** Tests hand in their own task dependencies and token verifier; deployed code reads both from the environment. */
+export function queueRoutesWith(deps: () => TaskDeps = taskDepsFromEnv, verifier?: () => Promise<Verifier>): Route[] {
+  const queuesRoute = defineRoute({
+    method: "GET",
+    path: "/queues",
+    auth: "admin",
+    verifier,
+    handle: async () => json(200, { queues: await queueStats(deps()) }),
+  });
 
-export const redriveRoute = defineRoute({
-  method: "POST",
-  path: "/queues/{name}/redrive",
-  auth: "admin",
-  params: z.object({ name: z.string().min(1) }),
-  handle: async ({ params }) => {
-    const deps = taskDepsFromEnv();
-    if (!deps.queues[params.name]) throw new NotFoundError(`No queue named "${params.name}"`);
-    return json(202, await redriveDeadLetters(deps, params.name));
-  },
-});
+  const redriveRoute = defineRoute({
+    method: "POST",
+    path: "/queues/{name}/redrive",
+    auth: "admin",
+    verifier,
+    params: z.object({ name: z.string().min(1).max(80) }),
+    // 202: the dead letters move back asynchronously; an unknown queue name is a 404 (findQueue).
+    handle: async ({ params }) => json(202, await redriveDeadLetters(deps(), params.name)),
+  });
 
-export const queueRoutes = [queuesRoute, redriveRoute];
+  return [queuesRoute, redriveRoute];
+}
+
+export const queueRoutes = queueRoutesWith();

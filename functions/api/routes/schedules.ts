@@ -1,19 +1,54 @@
 import { z } from "zod";
+import type { Verifier } from "../../core/auth/verifier.js";
 import { runtimeConfiguration } from "../../core/config/load.js";
-import { database } from "../../core/db/database.js";
+import { database, type Database } from "../../core/db/database.js";
 import { NotFoundError, ValidationError } from "../../core/errors.js";
 import { json } from "../../core/http/responses.js";
-import { defineRoute } from "../../core/http/route.js";
-import { nextRun, validateSchedule } from "../../scheduler/cron.js";
-import { periodicEntries } from "../../scheduler/periodic.js";
-import { effectiveSchedules } from "../../scheduler/plan.js";
-import { loadState, saveOverride } from "../../scheduler/store.js";
+import { defineRoute, type Route } from "../../core/http/route.js";
+import { maintenanceDepsFromEnv, startMaintenanceRun } from "../../maintenance/start.js";
+import { nextRun } from "../../scheduler/cron.js";
+import { periodicEntries, type PeriodicEntry } from "../../scheduler/periodic.js";
+import { effectiveSchedules, type EffectiveSchedule } from "../../scheduler/plan.js";
+import { runScheduleNow, type RunNowDeps } from "../../scheduler/run-now.js";
+import { deleteOverride, loadState, saveOverride } from "../../scheduler/store.js";
+import { MAX_CRON_LENGTH, MAX_TIMEZONE_LENGTH, validateSchedule } from "../../scheduler/validate.js";
+import { enqueueTask, taskDepsFromEnv } from "../../tasks/index.js";
 
-async function schedules() {
-  const db = database();
-  const state = await loadState(db);
-  const now = new Date();
-  return effectiveSchedules(periodicEntries(runtimeConfiguration()), state.overrides).map((s) => ({
+/** What the schedule routes need; tests give their own database, entries, enqueue and clock. */
+export interface ScheduleRouteDeps extends RunNowDeps {
+  db: Database;
+  entries: PeriodicEntry[];
+  now: () => Date;
+}
+
+function scheduleDepsFromEnv(): ScheduleRouteDeps {
+  const config = runtimeConfiguration();
+  return {
+    db: database(),
+    entries: periodicEntries(config),
+    now: () => new Date(),
+    enqueue: (task, payload, idempotencyKey) =>
+      // No caller scope: the run belongs to the system, like the beat's, so its key cannot meet a user's.
+      enqueueTask(taskDepsFromEnv(), { name: task, payload, idempotencyKey, createdBy: "scheduler" }, { maxPayloadBytes: config.api.maxTaskPayloadBytes }),
+    startMaintenance: () => startMaintenanceRun(maintenanceDepsFromEnv(), { trigger: "api" }),
+  };
+}
+
+/** The code's entries by name, as an own-property map: `__proto__` or `constructor` is just an unknown name. */
+function entryNamed(entries: PeriodicEntry[], name: string): PeriodicEntry {
+  const entry = new Map(entries.map((e) => [e.name, e])).get(name);
+  if (!entry) throw new NotFoundError(`No schedule named "${name}"`);
+  return entry;
+}
+
+async function schedules(deps: ScheduleRouteDeps) {
+  const state = await loadState(deps.db);
+  const now = deps.now();
+  return effectiveSchedules(deps.entries, state.overrides).map((s) => view(s, state.lastSlots[s.name], now));
+}
+
+function view(s: EffectiveSchedule, lastSlot: string | undefined, now: Date) {
+  return {
     name: s.name,
     description: s.description,
     cron: s.cron,
@@ -22,38 +57,88 @@ async function schedules() {
     overridden: s.overridden,
     target: s.target,
     nextRunAt: s.enabled ? (nextRun(s.cron, s.timezone, now)?.toISOString() ?? null) : null,
-    lastRunAt: state.lastSlots[s.name] ? new Date(state.lastSlots[s.name] as string).toISOString() : null,
-  }));
+    lastRunAt: lastSlot ? new Date(lastSlot).toISOString() : null,
+  };
 }
 
-export const listSchedulesRoute = defineRoute({
-  method: "GET",
-  path: "/schedules",
-  auth: "admin",
-  handle: async () => json(200, { schedules: await schedules() }),
-});
+async function scheduleNamed(deps: ScheduleRouteDeps, name: string) {
+  const found = (await schedules(deps)).find((s) => s.name === name);
+  if (!found) throw new NotFoundError(`No schedule named "${name}"`);
+  return found;
+}
 
-export const patchScheduleRoute = defineRoute({
-  method: "PATCH",
-  path: "/schedules/{name}",
-  auth: "admin",
-  params: z.object({ name: z.string().min(1) }),
-  body: z
-    .object({ enabled: z.boolean().optional(), cron: z.string().min(1).optional(), timezone: z.string().min(1).optional() })
-    .strict()
-    .refine((b) => Object.keys(b).length > 0, { message: "give at least one of enabled, cron, timezone" }),
-  handle: async ({ params, body, principal }) => {
-    const current = (await schedules()).find((s) => s.name === params.name);
-    if (!current) throw new NotFoundError(`No schedule named "${params.name}"`);
-    try {
-      validateSchedule(body.cron ?? current.cron, body.timezone ?? current.timezone);
-    } catch (error) {
-      if (error instanceof ValidationError) throw new ValidationError("Invalid request", error.issues.map((issue) => `body.${issue}`));
-      throw error;
-    }
-    await saveOverride(database(), params.name, body, principal?.sub);
-    return json(200, (await schedules()).find((s) => s.name === params.name));
-  },
-});
+const nameParam = z.object({ name: z.string().min(1).max(200) });
 
-export const scheduleRoutes = [listSchedulesRoute, patchScheduleRoute];
+export function createScheduleRoutes(deps: () => ScheduleRouteDeps = scheduleDepsFromEnv, verifier?: () => Promise<Verifier>): Route[] {
+  return [
+    defineRoute({
+      method: "GET",
+      path: "/schedules",
+      auth: "admin",
+      verifier,
+      handle: async () => json(200, { schedules: await schedules(deps()) }),
+    }),
+    defineRoute({
+      method: "PATCH",
+      path: "/schedules/{name}",
+      auth: "admin",
+      verifier,
+      params: nameParam,
+      body: z
+        .object({
+          enabled: z.boolean().optional(),
+          cron: z.string().min(1).max(MAX_CRON_LENGTH).optional(),
+          timezone: z.string().min(1).max(MAX_TIMEZONE_LENGTH).optional(),
+        })
+        .strict()
+        .refine((b) => Object.keys(b).length > 0, { message: "give at least one of enabled, cron, timezone" }),
+      handle: async ({ params, body, principal }) => {
+        const d = deps();
+        entryNamed(d.entries, params.name);
+        const current = await scheduleNamed(d, params.name);
+        let checked: { cron: string; timezone: string };
+        try {
+          checked = validateSchedule(body.cron ?? current.cron, body.timezone ?? current.timezone);
+        } catch (error) {
+          if (error instanceof ValidationError) throw new ValidationError("Invalid request", error.issues.map((issue) => `body.${issue}`));
+          throw error;
+        }
+        const change = {
+          enabled: body.enabled,
+          cron: body.cron === undefined ? undefined : checked.cron,
+          timezone: body.timezone === undefined ? undefined : checked.timezone,
+        };
+        await saveOverride(d.db, params.name, change, principal?.sub);
+        return json(200, await scheduleNamed(d, params.name));
+      },
+    }),
+    defineRoute({
+      method: "DELETE",
+      path: "/schedules/{name}/override",
+      auth: "admin",
+      verifier,
+      params: nameParam,
+      handle: async ({ params }) => {
+        const d = deps();
+        entryNamed(d.entries, params.name);
+        // Idempotent: removing an override that is not there still leaves the code's default in force.
+        await deleteOverride(d.db, params.name);
+        return json(200, await scheduleNamed(d, params.name));
+      },
+    }),
+    defineRoute({
+      method: "POST",
+      path: "/schedules/{name}/run",
+      auth: "admin",
+      verifier,
+      params: nameParam,
+      handle: async ({ params }) => {
+        const d = deps();
+        return json(202, await runScheduleNow(d, entryNamed(d.entries, params.name)));
+      },
+    }),
+  ];
+}
+
+/** The deployed routes, with dependencies read from the environment when a request first needs them. */
+export const scheduleRoutes: Route[] = createScheduleRoutes();

@@ -1,10 +1,11 @@
 import { z } from "zod";
 import { isAdmin } from "../../core/auth/principal.js";
+import type { Verifier } from "../../core/auth/verifier.js";
 import { runtimeConfiguration } from "../../core/config/load.js";
-import { NotFoundError } from "../../core/errors.js";
+import { NotFoundError, UnauthorizedError } from "../../core/errors.js";
 import { json } from "../../core/http/responses.js";
-import { defineRoute } from "../../core/http/route.js";
-import { cancelTask, enqueueTask, findTask, listTasks, taskDepsFromEnv, taskStatuses, type TaskRecord } from "../../tasks/index.js";
+import { defineRoute, type Route } from "../../core/http/route.js";
+import { cancelTask, enqueueTask, findTask, listTasks, taskDepsFromEnv, taskStatuses, type TaskDeps, type TaskRecord } from "../../tasks/index.js";
 import type { Principal } from "../../core/auth/principal.js";
 
 const taskId = z.object({ id: z.string().uuid("not a task id") });
@@ -15,66 +16,100 @@ function visibleTo(task: TaskRecord | undefined, principal: Principal | undefine
   return task;
 }
 
-export const enqueueTaskRoute = defineRoute({
-  method: "POST",
-  path: "/tasks",
-  body: z
-    .object({
-      name: z.string().min(1),
-      payload: z.unknown(),
-      delaySeconds: z.number().int().min(0).max(365 * 86_400).optional(),
-      runAt: z.iso.datetime({ offset: true }).optional(),
-      idempotencyKey: z.string().min(1).max(200).optional(),
-    })
-    .refine((b) => !(b.delaySeconds !== undefined && b.runAt !== undefined), { message: "give delaySeconds or runAt, not both", path: ["runAt"] }),
-  handle: async ({ body, principal }) => {
-    const result = await enqueueTask(
-      taskDepsFromEnv(),
-      {
-        name: body.name,
-        payload: body.payload,
-        delaySeconds: body.delaySeconds,
-        runAt: body.runAt ? new Date(body.runAt) : undefined,
-        idempotencyKey: body.idempotencyKey,
-        createdBy: principal?.sub,
-      },
-      { maxPayloadBytes: runtimeConfiguration().api.maxTaskPayloadBytes },
-    );
-    return json(202, { id: result.id, status: result.status, duplicate: result.duplicate });
+/** What the task routes read from their deployment; tests pass their own. */
+export interface TaskRouteDeps {
+  tasks: () => TaskDeps;
+  settings: () => { maxTaskPayloadBytes: number; stage: string };
+  verifier?: () => Promise<Verifier>;
+}
+
+const deployed: TaskRouteDeps = {
+  tasks: () => taskDepsFromEnv(),
+  settings: () => {
+    const config = runtimeConfiguration();
+    return { maxTaskPayloadBytes: config.api.maxTaskPayloadBytes, stage: config.stage };
   },
-});
+};
 
-export const getTaskRoute = defineRoute({
-  method: "GET",
-  path: "/tasks/{id}",
-  params: taskId,
-  handle: async ({ params, principal }) => json(200, visibleTo(await findTask(taskDepsFromEnv().db, params.id), principal)),
-});
+/** The route layer guarantees a principal on non-public routes; this makes the enqueue's caller impossible to drop. */
+function signedIn(principal: Principal | undefined): Principal {
+  if (!principal) throw new UnauthorizedError();
+  return principal;
+}
 
-export const listTasksRoute = defineRoute({
-  method: "GET",
-  path: "/tasks",
-  query: z.object({
-    status: z.enum(taskStatuses).optional(),
-    name: z.string().min(1).optional(),
-    limit: z.coerce.number().int().min(1).max(200).default(50),
-    cursor: z.string().min(1).optional(),
-  }),
-  handle: async ({ query, principal }) => {
-    const page = await listTasks(taskDepsFromEnv().db, { ...query, createdBy: isAdmin(principal) ? undefined : principal?.sub });
-    return json(200, page);
-  },
-});
+export function createTaskRoutes(deps: TaskRouteDeps = deployed): Route[] {
+  const { verifier } = deps;
 
-export const cancelTaskRoute = defineRoute({
-  method: "POST",
-  path: "/tasks/{id}/cancel",
-  params: taskId,
-  handle: async ({ params, principal }) => {
-    const db = taskDepsFromEnv().db;
-    visibleTo(await findTask(db, params.id), principal);
-    return json(200, await cancelTask(db, params.id));
-  },
-});
+  const enqueueTaskRoute = defineRoute({
+    method: "POST",
+    path: "/tasks",
+    body: z
+      .object({
+        name: z.string().min(1),
+        payload: z.unknown(),
+        delaySeconds: z.number().int().min(0).max(365 * 86_400).optional(),
+        runAt: z.iso.datetime({ offset: true }).optional(),
+        idempotencyKey: z.string().min(1).max(200).optional(),
+      })
+      .refine((b) => !(b.delaySeconds !== undefined && b.runAt !== undefined), { message: "give delaySeconds or runAt, not both", path: ["runAt"] }),
+    verifier,
+    handle: async ({ body, principal }) => {
+      const settings = deps.settings();
+      // The caller decides who may start the task, which payload fields come from the token, and the key scope.
+      const result = await enqueueTask(
+        deps.tasks(),
+        {
+          name: body.name,
+          payload: body.payload,
+          delaySeconds: body.delaySeconds,
+          runAt: body.runAt ? new Date(body.runAt) : undefined,
+          idempotencyKey: body.idempotencyKey,
+          caller: signedIn(principal),
+        },
+        { maxPayloadBytes: settings.maxTaskPayloadBytes, stage: settings.stage },
+      );
+      return json(202, { id: result.id, status: result.status, duplicate: result.duplicate });
+    },
+  });
 
-export const taskRoutes = [enqueueTaskRoute, listTasksRoute, getTaskRoute, cancelTaskRoute];
+  const getTaskRoute = defineRoute({
+    method: "GET",
+    path: "/tasks/{id}",
+    params: taskId,
+    verifier,
+    handle: async ({ params, principal }) => json(200, visibleTo(await findTask(deps.tasks().db, params.id), principal)),
+  });
+
+  const listTasksRoute = defineRoute({
+    method: "GET",
+    path: "/tasks",
+    query: z.object({
+      status: z.enum(taskStatuses).optional(),
+      name: z.string().min(1).optional(),
+      limit: z.coerce.number().int().min(1).max(200).default(50),
+      cursor: z.string().min(1).optional(),
+    }),
+    verifier,
+    handle: async ({ query, principal }) => {
+      const page = await listTasks(deps.tasks().db, { ...query, createdBy: isAdmin(principal) ? undefined : principal?.sub });
+      return json(200, page);
+    },
+  });
+
+  const cancelTaskRoute = defineRoute({
+    method: "POST",
+    path: "/tasks/{id}/cancel",
+    params: taskId,
+    verifier,
+    handle: async ({ params, principal }) => {
+      const db = deps.tasks().db;
+      visibleTo(await findTask(db, params.id), principal);
+      return json(200, await cancelTask(db, params.id));
+    },
+  });
+
+  return [enqueueTaskRoute, listTasksRoute, getTaskRoute, cancelTaskRoute];
+}
+
+/** The deployed API's task routes (dependencies read from the environment on first use). */
+export const taskRoutes = createTaskRoutes();

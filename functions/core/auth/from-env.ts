@@ -1,5 +1,6 @@
 import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { createRemoteJWKSet } from "jose";
+import { runtimeConfiguration } from "../config/load.js";
 import { LOCAL_ALGORITHM } from "./local-token.js";
 import { createVerifier, type Verifier } from "./verifier.js";
 
@@ -21,11 +22,14 @@ async function build(env: NodeJS.ProcessEnv): Promise<Verifier> {
   const issuer = required(env, "AUTH_ISSUER");
   const audience = required(env, "AUTH_AUDIENCE");
   const rolesClaim = env.AUTH_ROLES_CLAIM ?? "roles";
+  // The lifetime limit is plain configuration: it reaches the function with the rest of GROUNDCREW_CONFIG.
+  const maxLifetimeSeconds = runtimeConfiguration(env).auth.maxTokenLifetimeSeconds;
   if (env.AUTH_JWKS_URL) {
-    return createVerifier({ issuer, audience, rolesClaim, algorithms: ["RS256", "ES256"], key: createRemoteJWKSet(new URL(env.AUTH_JWKS_URL)) });
+    const key = createRemoteJWKSet(new URL(env.AUTH_JWKS_URL));
+    return createVerifier({ issuer, audience, rolesClaim, maxLifetimeSeconds, algorithms: ["RS256", "ES256"], key });
   }
   const secret = await readSigningSecret(required(env, "AUTH_SECRET_ARN"));
-  return createVerifier({ issuer, audience, rolesClaim, algorithms: [LOCAL_ALGORITHM], key: secret });
+  return createVerifier({ issuer, audience, rolesClaim, maxLifetimeSeconds, algorithms: [LOCAL_ALGORITHM], key: secret });
 }
 
 export async function readSigningSecret(secretArn: string, client = new SecretsManagerClient({})): Promise<Uint8Array> {

@@ -21,3 +21,17 @@ export async function signLocalToken(secret: Uint8Array, request: LocalTokenRequ
     .setExpirationTime(`${request.ttlSeconds ?? 3600}s`)
     .sign(secret);
 }
+
+/**
+ * A token lifetime typed by a person (`npm run token -- --ttl 600`): whole seconds, at least 1 and
+ * at most what the API accepts, since a longer token would only be refused later with a 401.
+ */
+export function parseTtlSeconds(raw: string, maxSeconds: number): number {
+  if (!/^\d+$/.test(raw.trim())) throw new RangeError(`--ttl must be a whole number of seconds, got "${raw}"`);
+  const seconds = Number(raw.trim());
+  if (seconds < 1) throw new RangeError("--ttl must be at least 1 second");
+  if (seconds > maxSeconds) {
+    throw new RangeError(`--ttl ${seconds} is longer than auth.maxTokenLifetimeSeconds (${maxSeconds}); the API would refuse the token`);
+  }
+  return seconds;
+}

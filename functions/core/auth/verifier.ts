@@ -1,6 +1,7 @@
 import { errors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from "jose";
 import { UnauthorizedError } from "../errors.js";
 import type { Principal } from "./principal.js";
+import { DEFAULT_MAX_TOKEN_LIFETIME_SECONDS, tokenLifetimeProblem } from "./token-lifetime.js";
 
 export interface VerifierOptions {
   issuer: string;
@@ -11,30 +12,41 @@ export interface VerifierOptions {
   rolesClaim: string;
   /** Seconds of clock skew tolerated on exp/nbf. */
   clockToleranceSeconds?: number;
+  /** Tokens issued for longer than this (config auth.maxTokenLifetimeSeconds) are refused. @default 86400 */
+  maxLifetimeSeconds?: number;
+  /** The clock, for tests. */
+  now?: () => Date;
 }
 
 export type Verifier = (token: string) => Promise<Principal>;
 
-/** Checks signature, algorithm, issuer, audience and expiry; any failure is a 401 with a short reason. */
+/** Checks signature, algorithm, issuer, audience, expiry and lifetime; any failure is a 401 with a short reason. */
 export function createVerifier(options: VerifierOptions): Verifier {
+  const maxLifetimeSeconds = options.maxLifetimeSeconds ?? DEFAULT_MAX_TOKEN_LIFETIME_SECONDS;
+  const now = options.now ?? (() => new Date());
   return async (token) => {
     let payload: JWTPayload;
     try {
       const verified =
         options.key instanceof Uint8Array
-          ? await jwtVerify(token, options.key, verifyOptions(options))
-          : await jwtVerify(token, options.key, verifyOptions(options));
+          ? await jwtVerify(token, options.key, verifyOptions(options, now()))
+          : await jwtVerify(token, options.key, verifyOptions(options, now()));
       payload = verified.payload;
     } catch (error) {
       throw new UnauthorizedError(reason(error));
     }
     if (!payload.sub) throw new UnauthorizedError("Token has no subject");
+    // jose has checked that exp (required) and iat (when present) are numbers.
+    const lifetime = { exp: payload.exp as number, iat: payload.iat };
+    const problem = tokenLifetimeProblem(lifetime, maxLifetimeSeconds, now().getTime() / 1000, options.clockToleranceSeconds ?? 5);
+    if (problem) throw new UnauthorizedError(problem);
     return { sub: payload.sub, roles: rolesOf(payload[options.rolesClaim]) };
   };
 }
 
-function verifyOptions(options: VerifierOptions) {
+function verifyOptions(options: VerifierOptions, currentDate: Date) {
   return {
+    currentDate,
     issuer: options.issuer,
     audience: options.audience,
     algorithms: options.algorithms.filter((alg) => alg.toLowerCase() !== "none"),

@@ -24,7 +24,11 @@ export function loadConfig(stage: string, overrides: Partial<ConfigInput> = {}):
 export function deepMerge<T>(base: T, override: unknown): T {
   if (!isPlainObject(base) || !isPlainObject(override)) return (override === undefined ? base : override) as T;
   const merged: Record<string, unknown> = { ...base };
-  for (const [key, value] of Object.entries(override)) merged[key] = deepMerge(merged[key], value);
+  for (const [key, value] of Object.entries(override)) {
+    // A "__proto__" key from `-c config='…'` JSON would otherwise replace the object's prototype.
+    if (key === "__proto__" || key === "constructor" || key === "prototype") continue;
+    merged[key] = deepMerge(Object.hasOwn(merged, key) ? merged[key] : undefined, value);
+  }
   return merged as T;
 }
 

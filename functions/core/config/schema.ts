@@ -97,12 +97,17 @@ export const configSchema = z.object({
       audience: z.string().min(1).optional(),
       /** The claim holding the caller's roles; Cognito puts groups in "cognito:groups". */
       rolesClaim: z.string().min(1).optional(),
+      /**
+       * The longest a token may live (exp - iat), in seconds: a leaked token is useful for at most
+       * this long. Cognito's ID and access tokens live at most a day.
+       */
+      maxTokenLifetimeSeconds: z.number().int().min(60).max(7 * 86_400).default(86_400),
     })
     .refine((auth) => !auth.jwksUrl || (auth.issuer && auth.audience), {
       message: "issuer and audience are required with jwksUrl",
       path: ["jwksUrl"],
     })
-    .default({}),
+    .default({ maxTokenLifetimeSeconds: 86_400 }),
   media: z
     .object({
       maxUploadBytes: z.number().int().positive().default(10 * 1024 * 1024),

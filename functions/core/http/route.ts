@@ -5,8 +5,9 @@ import type { z } from "zod";
 import { authenticate } from "../auth/authenticate.js";
 import type { Access, Principal } from "../auth/principal.js";
 import type { Verifier } from "../auth/verifier.js";
-import { ValidationError } from "../errors.js";
+import { UnauthorizedError, ValidationError } from "../errors.js";
 import { httpErrors } from "./errors.js";
+import { inputProblems, textProblem } from "./input-checks.js";
 
 export interface RouteInput<P, Q, B> {
   params: P;
@@ -40,18 +41,28 @@ export interface Route {
 /**
  * A route authenticates the caller, then validates everything it reads before its handler
  * runs: a request that does not parse is answered 400 with every problem listed, and the
- * handler (which is what writes or enqueues) is never called.
+ * handler (which is what writes or enqueues) is never called. Before any schema, every text in
+ * the path, the query and the body is checked here once (input-checks.ts), so no route can
+ * forget that PostgreSQL refuses NUL characters and lone surrogates.
  */
 export function defineRoute<P = unknown, Q = unknown, B = unknown>(spec: RouteSpec<P, Q, B>): Route {
   const handler = middy<APIGatewayProxyEvent, APIGatewayProxyResult>()
     .use(httpErrors())
     .handler(async (event, context) => {
       const principal = await authenticate(event, spec.auth ?? "user", spec.verifier);
+      // The subject is stored too (created_by, key scopes): a signed token still must not carry a NUL into PostgreSQL.
+      if (principal && textProblem(principal.sub)) throw new UnauthorizedError("The token's subject is not valid text");
+      const rawParams = event.pathParameters ?? {};
+      const rawQuery = event.queryStringParameters ?? {};
+      const parseIssues: string[] = [];
+      const raw = spec.body ? parseBody(event, parseIssues) : undefined;
+      // Bad text or a bottomless body is refused before any schema walks it.
+      const unsafe = [...parseIssues, ...inputProblems("path", rawParams), ...inputProblems("query", rawQuery), ...(raw === unparsable ? [] : inputProblems("body", raw))];
+      if (unsafe.length > 0) throw new ValidationError("Invalid request", unsafe);
       const issues: string[] = [];
-      const params = validate("path", spec.params, event.pathParameters ?? {}, issues);
-      const query = validate("query", spec.query, event.queryStringParameters ?? {}, issues);
-      const raw = spec.body ? parseBody(event, issues) : undefined;
-      const body = raw === unparsable ? undefined : validate("body", spec.body, raw, issues);
+      const params = validate("path", spec.params, rawParams, issues);
+      const query = validate("query", spec.query, rawQuery, issues);
+      const body = validate("body", spec.body, raw, issues);
       if (issues.length > 0) throw new ValidationError("Invalid request", issues);
       return spec.handle({ params: params as P, query: query as Q, body: body as B, principal, event, context });
     });
@@ -71,10 +82,22 @@ function validate<T>(where: string, schema: z.ZodType<T> | undefined, value: unk
 
 const unparsable = Symbol("unparsable");
 
+// Fatal: bytes that are not UTF-8 are refused, where Buffer's decoder would swap them for U+FFFD unseen.
+const utf8 = new TextDecoder("utf-8", { fatal: true });
+
 function parseBody(event: APIGatewayProxyEvent, issues: string[]): unknown {
   if (!event.body) return undefined;
-  const text = event.isBase64Encoded ? Buffer.from(event.body, "base64").toString("utf8") : event.body;
+  let text = event.body;
+  if (event.isBase64Encoded) {
+    try {
+      text = utf8.decode(Buffer.from(event.body, "base64"));
+    } catch {
+      issues.push("body: not valid UTF-8");
+      return unparsable;
+    }
+  }
   try {
+    // V8's JSON.parse does not recurse, so a body nested 100,000 levels deep parses; inputProblems refuses it.
     return JSON.parse(text);
   } catch {
     issues.push("body: not valid JSON");

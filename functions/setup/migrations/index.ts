@@ -5,6 +5,8 @@ import { migration as schedules } from "./0003_schedules.js";
 import { migration as eventsMaintenance } from "./0004_events_maintenance.js";
 import { migration as media } from "./0005_media.js";
 import { migration as scheduleClaims } from "./0006_schedule_claims.js";
+import { migration as taskKeyScopes } from "./0007_task_key_scopes.js";
+import { migration as scheduleWallClockSlots } from "./0008_schedule_wall_clock_slots.js";
 
 /** Applied in this order; ids are never renamed or reused once deployed. */
-export const migrations: Migration[] = [core, tasks, schedules, eventsMaintenance, media, scheduleClaims];
+export const migrations: Migration[] = [core, tasks, schedules, eventsMaintenance, media, scheduleClaims, taskKeyScopes, scheduleWallClockSlots];

@@ -1,9 +1,14 @@
 import { z } from "zod";
 import { defineTask } from "../definition.js";
 
-/** Sleeps, fails its first `failTimes` attempts (or crashes its worker), then echoes: for smoke tests, failure drills and benchmarks. */
+/**
+ * Sleeps, fails its first `failTimes` attempts (or crashes its worker), then echoes: for smoke tests,
+ * failure drills and benchmarks. Admins only; crashing the worker is a local-stage drill.
+ */
 export const diagnosticsEcho = defineTask({
   name: "diagnostics.echo",
+  access: "admin",
+  localOnly: ["crashOnAttempt"],
   payload: z.object({
     message: z.string().max(10_000),
     sleepMs: z.number().int().min(0).max(60_000).optional(),

@@ -6,6 +6,7 @@ import { defineTask } from "../definition.js";
 /** Idempotency keys protect against retried requests, not forever: free them once a task is long finished. */
 export const expireIdempotencyKeys = defineTask({
   name: "housekeeping.expire-idempotency-keys",
+  access: "internal",
   payload: z.object({ olderThanHours: z.number().int().min(1).max(24 * 365) }),
   run: async ({ olderThanHours }) => ({ keysFreed: await freeIdempotencyKeys(taskDepsFromEnv().db, olderThanHours) }),
 });

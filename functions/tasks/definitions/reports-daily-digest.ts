@@ -6,6 +6,7 @@ import { defineTask } from "../definition.js";
 /** A digest of the last day's work: how many tasks of each name ended in each status. */
 export const dailyDigest = defineTask({
   name: "reports.daily-digest",
+  access: "internal",
   queue: "reports",
   payload: z.object({ hours: z.number().int().min(1).max(24 * 31) }),
   run: async ({ hours }, { logger }) => {

@@ -5,13 +5,14 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { mediaRoutes } from "../../../functions/api/routes/media.js";
 import { signLocalToken } from "../../../functions/core/auth/local-token.js";
 import { createVerifier } from "../../../functions/core/auth/verifier.js";
+import { uuid } from "../../../functions/core/db/parameters.js";
 import { MediaRepository } from "../../../functions/media/repository.js";
 import { MediaService } from "../../../functions/media/service.js";
 import { migrate } from "../../../functions/setup/migrate.js";
 import { migrations } from "../../../functions/setup/migrations/index.js";
 import { httpEvent } from "../../support/http-event.js";
 import { startTestDatabase, type TestDatabase } from "../../support/local-database.js";
-import { FakeSigner, FakeStorage } from "../media/fakes.js";
+import { etagOf, FakeSigner, FakeStorage } from "../media/fakes.js";
 
 const secret = new TextEncoder().encode("a-local-signing-secret-of-enough-length-0123456789");
 const claims = { issuer: "groundcrew-local", audience: "groundcrew-api" };
@@ -51,17 +52,23 @@ describe("media routes", () => {
     return { ...response, json: response.body ? JSON.parse(response.body) : undefined };
   }
 
-  async function storedFileOf(sub: string): Promise<string> {
-    const created = await call("POST", "/media/uploads", { token: await tokenFor(sub), body: { filename: "a.txt", contentType: "text/plain", size: 5 } });
-    const key = storage.presigned.at(-1)?.key as string;
-    await storage.put(key, new TextEncoder().encode("hello"), "text/plain");
+  /** What the browser and the bucket do with the form: the object lands under the form's key, then its S3 event is processed. */
+  async function uploadThroughForm(key: string, text: string): Promise<void> {
+    const bytes = new TextEncoder().encode(text);
+    await storage.put(key, bytes, "text/plain");
     const service = new MediaService({ repository: new MediaRepository(t.db), storage, signer: new FakeSigner(), limits: { maxUploadBytes: 100, allowedContentTypes: ["text/plain"], urlTtlSeconds: 60 } });
-    await service.objectCreated({ key, sizeBytes: 5, etag: "5d41402abc4b2a76b9719d911017c592" });
+    await service.objectCreated({ key, sizeBytes: bytes.byteLength, etag: etagOf(bytes) });
+  }
+
+  async function storedFileOf(sub: string, filename = "a.txt", roles: string[] = []): Promise<string> {
+    const created = await call("POST", "/media/uploads", { token: await tokenFor(sub, roles), body: { filename, contentType: "text/plain", size: 5 } });
+    await uploadThroughForm(created.json.fields.key, "hello");
     return created.json.id;
   }
 
   it("answers 401 to anonymous callers on every media route", async () => {
-    for (const [method, path] of [["POST", "/media/uploads"], ["GET", "/media/00000000-0000-4000-8000-000000000001"], ["DELETE", "/media/00000000-0000-4000-8000-000000000001"]] as const) {
+    const some = "/media/00000000-0000-4000-8000-000000000001";
+    for (const [method, path] of [["POST", "/media/uploads"], ["GET", "/media"], ["GET", "/admin/media"], ["GET", some], ["GET", `${some}/info`], ["DELETE", some]] as const) {
       expect((await call(method, path)).statusCode).toBe(401);
     }
   });
@@ -93,17 +100,82 @@ describe("media routes", () => {
     expect(info.json).toMatchObject({ id, status: "stored", sizeBytes: 5, filename: "a.txt" });
   });
 
-  it("lists a user's own files, and anyone's on the admin route, which answers 403 to everyone else", async () => {
+  it("lists the caller's own files on /media for users and admins alike, and everyone's on /admin/media for admins only", async () => {
     await t.db.query("DELETE FROM media_objects");
-    await storedFileOf("alice");
-    await storedFileOf("bob");
-    const mine = await call("GET", "/media", { token: await tokenFor("alice") });
-    expect(mine.json.items.map((m: { filename: string }) => m.filename)).toEqual(["a.txt"]);
-    const asAdmin = await call("GET", "/admin/media", { token: await tokenFor("root", ["admin"]), query: { owner: "bob", status: "stored" } });
-    expect(asAdmin.json.items).toHaveLength(1);
-    expect((await call("GET", "/admin/media", { token: await tokenFor("root", ["admin"]) })).json.items).toHaveLength(2);
+    await storedFileOf("alice", "alice.txt");
+    await storedFileOf("bob", "bob.txt");
+    await storedFileOf("root", "root.txt", ["admin"]);
+    const names = (response: { json: { items: { filename: string }[] } }) => response.json.items.map((m) => m.filename).sort();
+    const admin = await tokenFor("root", ["admin"]);
+    expect(names(await call("GET", "/media", { token: await tokenFor("alice") }))).toEqual(["alice.txt"]);
+    expect(names(await call("GET", "/media", { token: await tokenFor("bob") }))).toEqual(["bob.txt"]);
+    expect(names(await call("GET", "/media", { token: admin }))).toEqual(["root.txt"]);
+    // /media has no owner filter: naming someone else changes nothing.
+    expect(names(await call("GET", "/media", { token: await tokenFor("bob"), query: { owner: "alice" } }))).toEqual(["bob.txt"]);
+    expect(names(await call("GET", "/admin/media", { token: admin }))).toEqual(["alice.txt", "bob.txt", "root.txt"]);
+    expect(names(await call("GET", "/admin/media", { token: admin, query: { owner: "bob", status: "stored" } }))).toEqual(["bob.txt"]);
     expect((await call("GET", "/admin/media", { token: await tokenFor("alice") })).statusCode).toBe(403);
+    expect((await call("GET", "/admin/media", { token: await tokenFor("bob") })).statusCode).toBe(403);
     expect((await call("GET", "/admin/media")).statusCode).toBe(401);
+  });
+
+  it("hides another user's file (404 on link, info and delete) and leaves it in place", async () => {
+    const id = await storedFileOf("alice");
+    const bob = await tokenFor("bob");
+    for (const [method, path] of [["GET", `/media/${id}`], ["GET", `/media/${id}?redirect=1`], ["GET", `/media/${id}/info`], ["DELETE", `/media/${id}`]] as const) {
+      const [bare, query] = path.split("?");
+      const response = await call(method, bare as string, { token: bob, query: query ? { redirect: "1" } : undefined });
+      expect(response.statusCode).toBe(404);
+      expect(response.body).not.toContain("alice");
+    }
+    expect((await call("GET", `/media/${id}/info`, { token: await tokenFor("alice") })).json).toMatchObject({ status: "stored" });
+    expect((await call("GET", `/media/${id}/info`, { token: await tokenFor("root", ["admin"]) })).statusCode).toBe(200);
+  });
+
+  it("keeps a stored file's checksum when its upload form is replayed", async () => {
+    const token = await tokenFor("alice");
+    const created = await call("POST", "/media/uploads", { token, body: { filename: "a.txt", contentType: "text/plain", size: 20 } });
+    await uploadThroughForm(created.json.fields.key, "original");
+    const before = await call("GET", `/media/${created.json.id}/info`, { token });
+    expect(before.json).toMatchObject({ status: "stored", sizeBytes: 8 });
+    await uploadThroughForm(created.json.fields.key, "replaced by a replay");
+    const after = await call("GET", `/media/${created.json.id}/info`, { token });
+    expect(after.json).toEqual(before.json);
+    // And the bytes behind the download link are still the original ones.
+    const link = await call("GET", `/media/${created.json.id}`, { token });
+    const storedKey = decodeURIComponent(new URL(link.json.url).pathname.slice(1));
+    expect(new TextDecoder().decode(storage.objects.get(storedKey)?.body)).toBe("original");
+  });
+
+  it("stores and shows a cleaned filename, whatever the client sent", async () => {
+    const token = await tokenFor("alice");
+    const cases: [string, string][] = [
+      ["../../../etc/passwd", "passwd"],
+      ["..\\..\\secret.txt", "secret.txt"],
+      ["evil\u202Etxt.exe", "eviltxt.exe"],
+      ["..", "file"],
+      [".env", "env"],
+      [`${"n".repeat(600)}.txt`, `${"n".repeat(251)}.txt`],
+    ];
+    for (const [raw, clean] of cases) {
+      const created = await call("POST", "/media/uploads", { token, body: { filename: raw, contentType: "text/plain", size: 5 } });
+      expect(created.statusCode).toBe(201);
+      expect(created.json.fields.key).toBe(`media/incoming/${created.json.id}`);
+      await uploadThroughForm(created.json.fields.key, "hello");
+      const info = await call("GET", `/media/${created.json.id}/info`, { token });
+      expect(info.json).toMatchObject({ filename: clean, status: "stored" });
+      const link = await call("GET", `/media/${created.json.id}`, { token });
+      expect(new URL(link.json.url).pathname).toMatch(new RegExp(`^/media/${created.json.id}/[A-Za-z0-9._-]+$`));
+    }
+  });
+
+  it("shows a safe name for rows stored before names were cleaned", async () => {
+    const id = "00000000-0000-4000-8000-0000000000aa";
+    await t.db.query(
+      "INSERT INTO media_objects (id, owner, object_key, filename, content_type, status) VALUES (:id, 'alice', 'media/legacy/x', :filename, 'text/plain', 'pending')",
+      { id: uuid(id), filename: "../../../etc/passwd" },
+    );
+    expect((await call("GET", `/media/${id}/info`, { token: await tokenFor("alice") })).json).toMatchObject({ filename: "passwd" });
   });
 
   it("deletes for the owner (204), then answers 404", async () => {

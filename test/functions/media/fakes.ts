@@ -1,9 +1,21 @@
-import type { DownloadSigner, MediaStorage, PresignedUpload, StoredObjectHead } from "../../../functions/media/storage.js";
+import { createHash } from "node:crypto";
+import type { DownloadSigner, MediaStorage, ObjectHeaders, PresignedUpload, StoredObjectHead } from "../../../functions/media/storage.js";
 
-/** An in-memory bucket that records what the service asked of it. */
+export interface FakeObject {
+  body: Uint8Array;
+  contentType: string;
+  contentDisposition?: string;
+  /** Quoted MD5 of the body, as S3 reports a single-part object's ETag. */
+  etag: string;
+}
+
+export const etagOf = (body: Uint8Array): string => `"${createHash("md5").update(body).digest("hex")}"`;
+
+/** An in-memory bucket that records what the service asked of it, with S3's copy precondition. */
 export class FakeStorage implements MediaStorage {
-  readonly objects = new Map<string, { body: Uint8Array; contentType: string }>();
+  readonly objects = new Map<string, FakeObject>();
   readonly deleted: string[] = [];
+  readonly copies: { from: string; to: string }[] = [];
   readonly presigned: { method: string; key: string; contentType: string; bytes: number; expiresIn: number }[] = [];
 
   async presignPost(key: string, contentType: string, maxBytes: number, expiresIn: number): Promise<PresignedUpload> {
@@ -18,11 +30,20 @@ export class FakeStorage implements MediaStorage {
 
   async head(key: string): Promise<StoredObjectHead | undefined> {
     const object = this.objects.get(key);
-    return object && { sizeBytes: object.body.byteLength, contentType: object.contentType };
+    return object && { sizeBytes: object.body.byteLength, contentType: object.contentType, etag: object.etag };
   }
 
-  async put(key: string, body: Uint8Array, contentType: string): Promise<void> {
-    this.objects.set(key, { body, contentType });
+  async put(key: string, body: Uint8Array, headers: ObjectHeaders | string): Promise<void> {
+    const { contentType, contentDisposition } = typeof headers === "string" ? { contentType: headers, contentDisposition: undefined } : headers;
+    this.objects.set(key, { body, contentType, contentDisposition, etag: etagOf(body) });
+  }
+
+  async copy(from: string, to: string, ifMatch: string, headers: ObjectHeaders): Promise<{ etag: string } | undefined> {
+    const source = this.objects.get(from);
+    if (!source || source.etag !== ifMatch) return undefined;
+    this.copies.push({ from, to });
+    this.objects.set(to, { ...source, ...headers });
+    return { etag: source.etag };
   }
 
   async delete(key: string): Promise<void> {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { checksumFromEtag, isAllowedContentType, objectKeyFor } from "../../../functions/media/media-object.js";
+import { checksumFromEtag, isAllowedContentType, objectKeyFor, stagedUploadId, stagingKeyFor, storedKeyId } from "../../../functions/media/media-object.js";
 
 describe("objectKeyFor", () => {
   it("keeps a readable name under the id and drops anything that would need escaping or climb folders", () => {
@@ -9,6 +9,20 @@ describe("objectKeyFor", () => {
     expect(objectKeyFor("abc", ".htaccess")).toBe("media/abc/_htaccess");
     expect(objectKeyFor("abc", "日本.txt")).toBe("media/abc/_.txt");
     expect(objectKeyFor("abc", "/")).toBe("media/abc/file");
+  });
+});
+
+describe("staging keys", () => {
+  const id = "0f0e0d0c-0000-4000-8000-000000000001";
+
+  it("puts each upload under media/incoming/<id>, apart from every stored file's key", () => {
+    expect(stagingKeyFor(id)).toBe(`media/incoming/${id}`);
+    expect(stagedUploadId(stagingKeyFor(id))).toBe(id);
+    expect(stagedUploadId(objectKeyFor(id, "a.txt"))).toBeUndefined();
+    expect(stagedUploadId(`media/incoming/${id}/more`)).toBeUndefined();
+    expect(stagedUploadId("media/incoming/not-a-uuid")).toBeUndefined();
+    expect(storedKeyId(objectKeyFor(id, "a.txt"))).toBe(id);
+    expect(storedKeyId(stagingKeyFor(id))).toBeUndefined();
   });
 });
 

@@ -42,7 +42,7 @@ describe("tick", () => {
     const now = new Date("2026-01-15T02:30:07Z");
     const runs = Array.from({ length: 6 }, () => deps(now));
     const reports = await Promise.all(runs.map((r) => tick(r.d)));
-    expect(runs.flatMap((r) => r.enqueued)).toEqual(["schedule:minutely:2026-01-15T02:30:00.000Z"]);
+    expect(runs.flatMap((r) => r.enqueued)).toEqual(["schedule:minutely:2026-01-15T02:30 UTC"]);
     expect(runs.flatMap((r) => r.maintenance)).toEqual(["daily-2026-01-15"]);
     expect(reports.reduce((n, r) => n + r.started.length, 0)).toBe(2);
     // A late, repeated tick for the same minute finds nothing left to do.
@@ -54,7 +54,7 @@ describe("tick", () => {
     await tick(deps(new Date("2026-01-15T10:00:03Z")).d);
     const next = deps(new Date("2026-01-15T10:01:02Z"));
     await tick(next.d);
-    expect(next.enqueued).toEqual(["schedule:minutely:2026-01-15T10:01:00.000Z"]);
+    expect(next.enqueued).toEqual(["schedule:minutely:2026-01-15T10:01 UTC"]);
   });
 
   it("gives a slot back when its work could not start, so the next tick retries it", async () => {
@@ -64,10 +64,10 @@ describe("tick", () => {
       },
     });
     const report = await tick(failing.d);
-    expect(report.failed).toEqual(["minutely@2026-01-15T10:00:00.000Z"]);
+    expect(report.failed).toEqual(["minutely@2026-01-15T10:00 UTC"]);
     const retry = deps(new Date("2026-01-15T10:00:40Z"));
     await tick(retry.d);
-    expect(retry.enqueued).toEqual(["schedule:minutely:2026-01-15T10:00:00.000Z"]);
+    expect(retry.enqueued).toEqual(["schedule:minutely:2026-01-15T10:00 UTC"]);
   });
 
   it("follows a runtime override without a redeploy", async () => {
@@ -121,16 +121,16 @@ describe("tick", () => {
     const [due] = dueSlots(effectiveSchedules([digest], []), {}, now, 60);
     expect(due).toBeDefined();
     await claimSlots(t.db, [due!]);
-    await realEnqueue("reports.daily-digest", { hours: 24 }, slotIdempotencyKey("digest", due!.slot));
+    await realEnqueue("reports.daily-digest", { hours: 24 }, slotIdempotencyKey("digest", due!.key));
     await ageClaims(10);
     await tick({ ...deps(new Date("2026-01-15T06:04:00Z")).d, entries: [digest], enqueue: realEnqueue });
     const tasks = await t.db.rows<{ queue: string; idempotency_key: string }>("SELECT queue, idempotency_key FROM tasks");
-    expect(tasks).toEqual([{ queue: "reports", idempotency_key: "schedule:digest:2026-01-15T06:00:00.000Z" }]);
+    expect(tasks).toEqual([{ queue: "reports", idempotency_key: "schedule:digest:2026-01-15T07:00 Europe/Paris" }]);
     expect(sent().map((m) => m.queueUrl)).toEqual([testQueues.reports.url]);
   });
 
   it("drops claims older than the catch-up window when it records a run", async () => {
-    await t.db.query("INSERT INTO schedule_slots (name, slot, started_at) VALUES ('old', '2026-01-15T07:59:00Z', now()), ('recent', '2026-01-15T09:30:00Z', now())");
+    await t.db.query("INSERT INTO schedule_slots (name, slot_key, slot, started_at) VALUES ('old', '2026-01-15T07:59 UTC', '2026-01-15T07:59:00Z', now()), ('recent', '2026-01-15T09:30 UTC', '2026-01-15T09:30:00Z', now())");
     await tick(deps(new Date("2026-01-15T10:00:03Z")).d);
     const kept = await t.db.rows<{ name: string }>("SELECT name FROM schedule_slots ORDER BY name");
     expect(kept.map((r) => r.name)).toEqual(["minutely", "recent"]);
@@ -152,6 +152,18 @@ describe("tick", () => {
     });
     expect(report.started).toHaveLength(20);
     expect(peak).toBe(3);
+  });
+
+  it("claims a wall-clock time once, even when two instants were computed for it (a DST fold)", async () => {
+    // 01:30 in New York happens at 05:30 and 06:30 UTC on 2026-11-01; the claim is keyed on the wall clock.
+    const [schedule] = effectiveSchedules([{ ...entries[0]!, name: "ny", cron: "30 1,13 * * *", timezone: "America/New_York" }], []);
+    const key = "2026-11-01T01:30 America/New_York";
+    expect(await claimSlots(t.db, [{ schedule: schedule!, slot: new Date("2026-11-01T05:30:00Z"), key }])).toHaveLength(1);
+    expect(await claimSlots(t.db, [{ schedule: schedule!, slot: new Date("2026-11-01T06:30:00Z"), key }])).toEqual([]);
+    // A tick in the repeated hour, with the schedule's memory lost, finds nothing due either.
+    await t.db.query("DELETE FROM schedule_state");
+    const repeated = deps(new Date("2026-11-01T06:30:05Z"));
+    expect((await tick({ ...repeated.d, entries: [{ ...entries[0]!, name: "ny", cron: "30 1,13 * * *", timezone: "America/New_York" }] })).started).toEqual([]);
   });
 
   it("names the maintenance run after the slot's local date", () => {

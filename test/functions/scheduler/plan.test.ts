@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { dueSlot, validateSchedule } from "../../../functions/scheduler/cron.js";
+import { dueSlot, nextRun } from "../../../functions/scheduler/cron.js";
 import type { PeriodicEntry } from "../../../functions/scheduler/periodic.js";
 import { dueSlots, effectiveSchedules } from "../../../functions/scheduler/plan.js";
 
@@ -102,19 +102,27 @@ describe("daylight saving time", () => {
   });
 });
 
-describe("validateSchedule", () => {
-  it("names a bad cron field and an unknown zone", () => {
-    expect(() => validateSchedule("61 * * * *", "UTC")).toThrow(expect.objectContaining({ issues: [expect.stringMatching(/^cron: .*minute/)] }));
-    expect(() => validateSchedule("* * * * *", "Mars/Base")).toThrow(expect.objectContaining({ issues: ['timezone: "Mars/Base" is not an IANA time zone'] }));
-    expect(() => validateSchedule("*/5 * * * *", "Europe/Paris")).not.toThrow();
-  });
-
-  it("refuses a seconds field: the beat ticks once a minute", () => {
-    expect(() => validateSchedule("*/10 * * * * *", "UTC")).toThrow(expect.objectContaining({ issues: [expect.stringMatching(/^cron: .*5 parts/)] }));
-    expect(() => validateSchedule("@daily", "UTC")).not.toThrow();
-  });
-
-  it("dueSlot ignores slots at or before `since`", () => {
+describe("dueSlot", () => {
+  it("ignores slots at or before `since`", () => {
     expect(dueSlot("0 * * * *", "UTC", at("2026-06-01T10:00:00Z"), at("2026-06-01T10:30:00Z"))).toBeUndefined();
+  });
+});
+
+describe("nextRun (GET /schedules nextRunAt)", () => {
+  const next = (cron: string, zone: string, after: string) => nextRun(cron, zone, at(after))?.toISOString();
+
+  it("follows the same DST rule as the dispatcher", () => {
+    // 02:30 does not exist in Paris on 2026-03-29: the run comes just after the jump.
+    expect(next("30 2 * * *", "Europe/Paris", "2026-03-29T00:00:00Z")).toBe("2026-03-29T01:00:00.000Z");
+    // After the first 01:30 of New York's fall-back day, the next 01:30 is the next day's.
+    expect(next("30 1 * * *", "America/New_York", "2026-11-01T05:30:00Z")).toBe("2026-11-02T06:30:00.000Z");
+    // A wildcard pattern does run again in the repeated hour.
+    expect(next("30 * * * *", "America/New_York", "2026-11-01T05:30:00Z")).toBe("2026-11-01T06:30:00.000Z");
+  });
+
+  it("looks years ahead for rare dates, and past a year whose only match was skipped", () => {
+    expect(next("0 0 29 2 *", "UTC", "2026-06-01T00:00:00Z")).toBe("2028-02-29T00:00:00.000Z");
+    // Every 30 minutes of 02:xx on 29 March: in 2026 that hour does not exist in Paris; in 2027 it does (summer time, UTC+2).
+    expect(next("*/30 2 29 3 *", "Europe/Paris", "2026-03-28T00:00:00Z")).toBe("2027-03-29T00:00:00.000Z");
   });
 });

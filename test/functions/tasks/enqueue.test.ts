@@ -54,6 +54,52 @@ describe("enqueueTask", () => {
     expect(third.duplicate).toBe(false);
   });
 
+  describe("key scopes", () => {
+    const alice = { sub: "alice", roles: [] };
+    const bob = { sub: "bob", roles: [] };
+    const carol = { sub: "carol", roles: ["admin"] };
+    const dave = { sub: "dave", roles: ["admin"] };
+    const report = (hours: number) => ({ name: "reports.task-stats", payload: { hours } });
+
+    it("gives bob his own task for alice's idempotency key, and tells him nothing of hers", async () => {
+      const { deps, sent } = testTaskDeps(t.db);
+      const hers = await enqueueTask(deps, { ...report(1), idempotencyKey: "invoice-42", caller: alice });
+      const his = await enqueueTask(deps, { ...report(2), idempotencyKey: "invoice-42", caller: bob });
+      expect(his).toEqual({ id: expect.not.stringMatching(hers.id), status: "queued", duplicate: false });
+      expect(await enqueueTask(deps, { ...report(3), idempotencyKey: "invoice-42", caller: alice })).toEqual({ ...hers, duplicate: true });
+      expect(await enqueueTask(deps, { ...report(3), idempotencyKey: "invoice-42", caller: bob })).toEqual({ ...his, duplicate: true });
+      expect(sent()).toHaveLength(2);
+      expect(await t.db.rows("SELECT key_scope AS scope, payload->>'owner' AS owner FROM tasks ORDER BY created_at")).toEqual([
+        { scope: "user:alice", owner: "alice" },
+        { scope: "user:bob", owner: "bob" },
+      ]);
+    });
+
+    it("scopes admins per person and the system apart from every caller", async () => {
+      const { deps } = testTaskDeps(t.db);
+      const echo = { name: "diagnostics.echo", payload: { message: "a" }, idempotencyKey: "nightly" };
+      const ids = new Set<string>();
+      for (const caller of [carol, dave, undefined]) {
+        const result = await enqueueTask(deps, { ...echo, caller });
+        expect(result.duplicate).toBe(false);
+        ids.add(result.id);
+      }
+      expect(ids.size).toBe(3);
+      expect(await enqueueTask(deps, echo)).toMatchObject({ duplicate: true });
+      expect((await t.db.rows<{ scope: string }>("SELECT key_scope AS scope FROM tasks")).map((r) => r.scope).sort()).toEqual(["system", "user:carol", "user:dave"]);
+    });
+
+    it("scopes unique keys too: another caller's active task is not yours", async () => {
+      const { deps } = testTaskDeps(t.db);
+      const rebuild = { name: "diagnostics.echo", payload: { message: "a" }, uniqueKey: "rebuild:part-7" };
+      const carols = await enqueueTask(deps, { ...rebuild, caller: carol });
+      const daves = await enqueueTask(deps, { ...rebuild, caller: dave });
+      expect(daves).toMatchObject({ duplicate: false });
+      expect(daves.id).not.toBe(carols.id);
+      expect(await enqueueTask(deps, { ...rebuild, caller: carol })).toEqual({ ...carols, duplicate: true });
+    });
+  });
+
   describe("under contention", () => {
     const requests = 8;
     // Holding SHARE on the table blocks every insert into it: all enqueues queue, then go at once.

@@ -55,6 +55,47 @@ describe("task queries over the Data API", () => {
     await expect(listTasks(t.db, { limit: 1, cursor: Buffer.from('["x","y"]').toString("base64url") })).rejects.toThrow("Invalid request");
   });
 
+  it("refuses a forged cursor of any shape with a 400, and pages from a well-formed one", async () => {
+    const id = "00000000-0000-4000-8000-000000000001";
+    const b64 = (text: string | Buffer) => Buffer.from(text).toString("base64url");
+    const pair = (createdAt: unknown, rowId: unknown = id) => b64(JSON.stringify([createdAt, rowId]));
+    const forged = [
+      b64('["x","y"]'),
+      b64("null"),
+      b64("{}"),
+      b64("[]"),
+      b64('"2026-01-01T00:00:00Z"'),
+      b64(JSON.stringify(["2026-01-01T00:00:00Z"])),
+      b64(JSON.stringify(["2026-01-01T00:00:00Z", id, "extra"])),
+      b64("{"),
+      b64(Buffer.from([0xff, 0xfe, 0x5b])),
+      pair(1767225600000),
+      pair(["2026-01-01T00:00:00Z"]),
+      pair("2026-13-01T00:00:00Z"),
+      pair("2026-02-30T00:00:00Z"),
+      pair("2026-01-01T25:00:00Z"),
+      pair("2026-01-01T00:60:00Z"),
+      pair("2026-01-01T00:00:60Z"),
+      pair("0000-01-01T00:00:00Z"),
+      pair("2026-01-01T00:00:00.1234567Z"),
+      pair("2026-01-01 00:00:00Z"),
+      pair("2026-01-01T00:00:00+01:00"),
+      pair("2026-01-01T00:00:00Z", "not-a-uuid"),
+      pair("2026-01-01T00:00:00Z", 7),
+      pair("2026-01-01T00:00:00Z", `${id}\u0000`),
+      "!!!",
+      "a b",
+      `${pair("2026-01-01T00:00:00Z")}==`,
+      "+/+/",
+      "A".repeat(10_000),
+    ];
+    for (const cursor of forged) {
+      await expect(listTasks(t.db, { limit: 1, cursor }), cursor.slice(0, 60)).rejects.toMatchObject({ statusCode: 400, issues: ["query.cursor: not a cursor this API returned"] });
+    }
+    // A cursor nobody was given but that names a real instant and a uuid is just a position: no error.
+    expect((await listTasks(t.db, { limit: 1, cursor: pair("2024-02-29T23:59:59.999999Z") })).tasks).toEqual([]);
+  });
+
   it("cancels a waiting task, and refuses a running or unknown one", async () => {
     const waiting = await insertTask();
     expect(await cancelTask(t.db, waiting)).toMatchObject({ id: waiting, status: "cancelled", finishedAt: expect.any(String) });
@@ -84,10 +125,13 @@ describe("task queries over the Data API", () => {
 
   it("frees idempotency keys of long-finished tasks and counts recent tasks for the reports", async () => {
     await insertTask({ status: "succeeded", finishedAt: new Date(Date.now() - 3 * 3_600_000).toISOString(), key: "old" });
-    await insertTask({ status: "succeeded", finishedAt: new Date().toISOString(), key: "fresh" });
+    await insertTask({ status: "succeeded", finishedAt: new Date().toISOString(), key: "fresh", createdBy: "alice" });
     expect(await freeIdempotencyKeys(t.db, 2)).toBe(1);
     expect(await taskCountsSince(t.db, 24)).toEqual([{ name: "diagnostics.echo", status: "succeeded", count: 2 }]);
     expect(await taskStats(t.db, 24)).toEqual([{ name: "diagnostics.echo", status: "succeeded", count: 2, avgSeconds: null }]);
+    // A user's report counts only their own tasks.
+    expect(await taskStats(t.db, 24, "alice")).toEqual([{ name: "diagnostics.echo", status: "succeeded", count: 1, avgSeconds: null }]);
+    expect(await taskStats(t.db, 24, "bob")).toEqual([]);
   });
 
   it("sets dead-lettered tasks of a queue back to queued on redrive", async () => {

@@ -37,8 +37,29 @@ describe("loadConfig", () => {
   });
 });
 
+describe("auth.maxTokenLifetimeSeconds", () => {
+  it("defaults to a day in both stages and can be set", () => {
+    for (const stage of ["local", "prod"]) expect(loadConfig(stage).auth.maxTokenLifetimeSeconds).toBe(86_400);
+    expect(loadConfig("prod", { auth: { maxTokenLifetimeSeconds: 3600 } }).auth.maxTokenLifetimeSeconds).toBe(3600);
+    expect(loadConfig("prod", { auth: { jwksUrl: "https://idp.example/jwks", issuer: "i", audience: "a" } }).auth.maxTokenLifetimeSeconds).toBe(86_400);
+  });
+
+  it("refuses a lifetime that is not a sensible whole number of seconds", () => {
+    for (const value of [0, 59, 1.5, 8 * 86_400, "3600"]) {
+      expect(() => loadConfig("prod", { auth: { maxTokenLifetimeSeconds: value as number } })).toThrow(/auth\.maxTokenLifetimeSeconds/);
+    }
+  });
+});
+
 describe("deepMerge", () => {
   it("replaces arrays and scalars, merges objects", () => {
     expect(deepMerge({ a: { b: 1, c: [1, 2] }, d: 1 }, { a: { c: [3] } })).toEqual({ a: { b: 1, c: [3] }, d: 1 });
+  });
+
+  it("never lets a '__proto__' key from -c config JSON replace a prototype", () => {
+    const merged = deepMerge({ a: { b: 1 } }, JSON.parse('{"a":{"__proto__":{"polluted":true}},"__proto__":{"polluted":true}}'));
+    expect(Object.getPrototypeOf(merged)).toBe(Object.prototype);
+    expect(Object.getPrototypeOf((merged as { a: object }).a)).toBe(Object.prototype);
+    expect((merged as Record<string, unknown>).polluted).toBeUndefined();
   });
 });
