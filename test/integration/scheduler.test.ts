@@ -87,13 +87,17 @@ describe("the single schedule on the local stack", () => {
     const recent = new Date(testStarted - 10 * 60_000);
     const perSlot = await db.rows<{ key: string; n: number }>(
       `SELECT idempotency_key AS key, count(*)::int AS n FROM tasks
-        WHERE idempotency_key LIKE 'schedule:${name}:%' AND created_at >= :recent GROUP BY 1`,
+        WHERE idempotency_key LIKE 'schedule:${name}:%' AND idempotency_key NOT LIKE '%:manual:%' AND created_at >= :recent GROUP BY 1`,
       { recent },
     );
-    const claimed = await db.rows<{ slot: string }>("SELECT slot FROM schedule_slots WHERE name = :name AND started_at IS NOT NULL AND claimed_at >= :recent", { name, recent });
+    const claimed = await db.rows<{ slot_key: string }>(
+      "SELECT slot_key FROM schedule_slots WHERE name = :name AND started_at IS NOT NULL AND claimed_at >= :recent",
+      { name, recent },
+    );
     expect(perSlot.length).toBeGreaterThanOrEqual(1);
     expect(perSlot.every((row) => row.n === 1)).toBe(true);
-    expect(perSlot.map((r) => r.key).sort()).toEqual(claimed.map((c) => `schedule:${name}:${new Date(c.slot).toISOString()}`).sort());
+    // Slot keys are wall-clock names ("2026-11-22T16:48 UTC"), and the task's idempotency key carries the same name.
+    expect(perSlot.map((r) => r.key).sort()).toEqual(claimed.map((c) => `schedule:${name}:${c.slot_key}`).sort());
     await admin.patch(`/schedules/${name}`, { cron: "17 * * * *" });
   });
 });

@@ -4,7 +4,8 @@ import { api, outputs } from "./outputs.js";
 /** Calls the deployed API as a given user, with a token signed by the stack's local secret. */
 export async function asUser(sub: string, options: { admin?: boolean } = {}) {
   const token = await localToken({ sub, admin: options.admin }, outputs());
-  const call = (path: string, init: RequestInit = {}) => api(path, { ...init, headers: { authorization: `Bearer ${token}`, ...(init.headers ?? {}) } });
+  const call = (path: string, init: RequestInit = {}) =>
+    withThrottleRetries(() => api(path, { ...init, headers: { authorization: `Bearer ${token}`, ...(init.headers ?? {}) } }));
   return {
     token,
     get: (path: string) => call(path),
@@ -12,6 +13,18 @@ export async function asUser(sub: string, options: { admin?: boolean } = {}) {
     patch: (path: string, body: unknown) => call(path, { method: "PATCH", body: JSON.stringify(body) }),
     delete: (path: string) => call(path, { method: "DELETE" }),
   };
+}
+
+/**
+ * API Gateway's stage throttle (config `api.throttleRateLimit`) answers 429 before the route runs; a
+ * well-behaved client backs off and asks again, as these tests do. Any other answer is returned as is.
+ */
+async function withThrottleRetries<T extends { status: number }>(send: () => Promise<T>, attempts = 6): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    const answer = await send();
+    if (answer.status !== 429 || attempt === attempts) return answer;
+    await new Promise((resolve) => setTimeout(resolve, 200 * 2 ** attempt));
+  }
 }
 
 export async function eventually<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 60_000, intervalMs = 500): Promise<T> {
