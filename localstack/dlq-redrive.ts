@@ -26,4 +26,7 @@ const result = await redriveDeadLetters(
   { db, sqs, now: () => new Date(), queues: { [queue]: { url: outputs[`Queue${key}Url`] as string, deadLetterUrl: outputs[`Queue${key}DeadLetterUrl`] as string } } },
   queue,
 );
-console.log(`redrive of ${queue}: ${result.tasksRequeued} task(s) requeued, messages moved by ${result.method}${result.messagesMoved === undefined ? "" : ` (${result.messagesMoved})`}`);
+console.log(
+  `redrive of ${queue}: ${result.tasksRequeued} requeued, ${result.tasksAwaitingWakeUp} awaiting a wake-up, ${result.tasksWoken} woken; ` +
+    `dead letters ${result.messagesDeleted} deleted, ${result.messagesKept} kept${result.more ? " (more: run again)" : ""}`,
+);

@@ -1,4 +1,5 @@
 import { Cron } from "croner";
+import type { DayMatching } from "./periodic.js";
 import { formatWall, instantsOf, MINUTE_MS, offsetAt } from "./wall-clock.js";
 
 export { validateSchedule } from "./validate.js";
@@ -25,11 +26,13 @@ const cache = new Map<string, Cron>();
  * covers single-number minute and hour fields, so the zone is applied here instead (`instantsOf`).
  * Compiled patterns are kept across ticks of a warm dispatcher: compiling 10,000 costs more than evaluating them.
  */
-function wallPattern(cron: string): Cron {
-  let job = cache.get(cron);
+function wallPattern(cron: string, days: DayMatching): Cron {
+  const cacheKey = `${days} ${cron}`;
+  let job = cache.get(cacheKey);
   if (!job) {
-    job = new Cron(cron, { utcOffset: 0, paused: true, mode: "5-part" });
-    cache.set(cron, job);
+    // Day matching decides which wall-clock dates match, before any zone or DST rule applies.
+    job = new Cron(cron, { utcOffset: 0, paused: true, mode: "5-part", domAndDow: days === "and" });
+    cache.set(cacheKey, job);
   }
   return job;
 }
@@ -69,8 +72,8 @@ function steadyOffset(zone: string, from: number, to: number): number | undefine
  * Every run with `at` in (from, to], in order of `at` (ties: later wall time last). Walks the wall
  * times that can map into the window and maps each to its runs.
  */
-export function runsBetween(cron: string, zone: string, from: Date, to: Date): Slot[] {
-  const job = wallPattern(cron);
+export function runsBetween(cron: string, zone: string, from: Date, to: Date, days: DayMatching = "or"): Slot[] {
+  const job = wallPattern(cron, days);
   const fixed = isFixedTime(cron);
   const offsets = [from.getTime() - SHIFT_MARGIN_MS, from.getTime(), to.getTime(), to.getTime() + SHIFT_MARGIN_MS].map((t) => offsetAt(t, zone));
   // A run at instant t stands for a wall time t + offset (a gap's run: the wall time it skipped, a
@@ -92,21 +95,21 @@ export function runsBetween(cron: string, zone: string, from: Date, to: Date): S
  * dispatcher was down) runs once, for the latest, not once per missed run. Away from DST changes
  * the clock is a plain shift of UTC, and one croner lookup answers.
  */
-export function dueSlot(cron: string, timezone: string, since: Date, now: Date): Slot | undefined {
+export function dueSlot(cron: string, timezone: string, since: Date, now: Date, days: DayMatching = "or"): Slot | undefined {
   // The margin before `since` matters too: just after a fold, a wall time may already have run in its first pass.
   const offset = steadyOffset(timezone, since.getTime() - SHIFT_MARGIN_MS, now.getTime());
-  if (offset === undefined || offsetAt(since.getTime(), timezone) !== offset) return runsBetween(cron, timezone, since, now).at(-1);
-  const [wall] = wallPattern(cron).previousRuns(1, new Date(now.getTime() + offset + 1));
+  if (offset === undefined || offsetAt(since.getTime(), timezone) !== offset) return runsBetween(cron, timezone, since, now, days).at(-1);
+  const [wall] = wallPattern(cron, days).previousRuns(1, new Date(now.getTime() + offset + 1));
   if (!wall || wall.getTime() - offset <= since.getTime()) return undefined;
   return { at: new Date(wall.getTime() - offset), key: `${formatWall(wall.getTime())} ${timezone}` };
 }
 
 /** The first run after `after`, looking up to 10 years ahead (a fixed-time 29 February comes back). */
-export function nextSlot(cron: string, timezone: string, after: Date): Slot | undefined {
-  const job = wallPattern(cron);
+export function nextSlot(cron: string, timezone: string, after: Date, days: DayMatching = "or"): Slot | undefined {
+  const job = wallPattern(cron, days);
   let from = after.getTime();
   for (let hops = 0; hops < 50; hops++) {
-    const [run] = runsBetween(cron, timezone, new Date(from), new Date(from + 24 * HOUR_MS));
+    const [run] = runsBetween(cron, timezone, new Date(from), new Date(from + 24 * HOUR_MS), days);
     if (run) return run;
     // Nothing within a day: jump to a day before the next wall-clock match.
     const nextWall = job.nextRun(new Date(from + 24 * HOUR_MS + offsetAt(from, timezone) - SHIFT_MARGIN_MS));
@@ -116,6 +119,6 @@ export function nextSlot(cron: string, timezone: string, after: Date): Slot | un
   return undefined;
 }
 
-export function nextRun(cron: string, timezone: string, after: Date): Date | undefined {
-  return nextSlot(cron, timezone, after)?.at;
+export function nextRun(cron: string, timezone: string, after: Date, days: DayMatching = "or"): Date | undefined {
+  return nextSlot(cron, timezone, after, days)?.at;
 }

@@ -2,7 +2,7 @@ import type { Logger } from "@aws-lambda-powertools/logger";
 import type { Database } from "../core/db/database.js";
 import type { PeriodicEntry } from "./periodic.js";
 import { dueSlots, effectiveSchedules, type DueSlot } from "./plan.js";
-import { claimSlots, loadState, recordRuns, releaseSlot } from "./store.js";
+import { claimSlots, loadState, recordRuns, releaseSlot, schedulesWithActiveRuns } from "./store.js";
 
 export interface DispatcherDeps {
   db: Database;
@@ -23,7 +23,10 @@ export interface DispatcherDeps {
 export interface TickReport {
   due: number;
   started: string[];
+  /** Due, but another tick claimed them first. */
   skipped: number;
+  /** Not started because the schedule's previous run was still active (`overlap: "skip"`). */
+  overlapped: string[];
   failed: string[];
   released: number;
 }
@@ -40,23 +43,69 @@ export async function tick(deps: DispatcherDeps): Promise<TickReport> {
   const state = await loadState(deps.db);
   const due = dueSlots(effectiveSchedules(deps.entries, state.overrides), state.lastSlots, now, deps.maxCatchUpMinutes);
   const claimed = await claimSlots(deps.db, due);
+  const { toStart, overlapped } = await withoutOverlaps(deps.db, claimed);
   const done: DueSlot[] = [];
-  const failed: string[] = [];
-  await forEachLimited(claimed, deps.startConcurrency ?? 8, async (item) => {
+  const failures: DueSlot[] = [];
+  await forEachLimited(toStart, deps.startConcurrency ?? 8, async (item) => {
     try {
       await start(deps, item);
       done.push(item);
     } catch (error) {
-      failed.push(slotLabel(item));
+      failures.push(item);
       deps.logger.error("Periodic entry could not start; its slot is released for the next tick", { schedule: slotLabel(item), error: error as Error });
       await releaseSlot(deps.db, item.schedule.name, item.key).catch(() => undefined);
     }
   });
-  await recordRuns(deps.db, done, new Date(now.getTime() - (deps.maxCatchUpMinutes + PRUNE_MARGIN_MINUTES) * 60_000));
+  const holdAt = heldBack(failures);
+  const advance = [...done, ...overlapped].filter((d) => d.slot.getTime() < (holdAt[d.schedule.name] ?? Infinity));
+  await recordRuns(
+    deps.db,
+    { started: done, skipped: overlapped, advance },
+    new Date(now.getTime() - (deps.maxCatchUpMinutes + PRUNE_MARGIN_MINUTES) * 60_000),
+  );
   const released = await deps.releaseScheduled();
-  const report = { due: due.length, started: done.map(slotLabel), skipped: due.length - claimed.length, failed, released };
-  if (report.started.length > 0 || failed.length > 0 || released > 0) deps.logger.info("Tick", { ...report });
+  const report = {
+    due: due.length,
+    started: done.map(slotLabel),
+    skipped: due.length - claimed.length,
+    overlapped: overlapped.map(slotLabel),
+    failed: failures.map(slotLabel),
+    released,
+  };
+  if (report.started.length > 0 || report.overlapped.length > 0 || report.failed.length > 0 || released > 0) deps.logger.info("Tick", { ...report });
   return report;
+}
+
+/**
+ * `overlap: "skip"`: of a schedule's claimed slots, none starts while a run of it is still active,
+ * and at most one (the earliest) starts per tick, since the one it starts is then active too. The
+ * rest are skipped for good. Maintenance is not looked up here: its state machine already refuses
+ * a second run while one is in progress, whatever the schedule says.
+ */
+async function withoutOverlaps(db: Database, claimed: DueSlot[]): Promise<{ toStart: DueSlot[]; overlapped: DueSlot[] }> {
+  const guarded = (d: DueSlot) => d.schedule.overlap === "skip" && d.schedule.target.kind === "task";
+  const active = await schedulesWithActiveRuns(db, [...new Set(claimed.filter(guarded).map((d) => d.schedule.name))]);
+  const toStart: DueSlot[] = [];
+  const overlapped: DueSlot[] = [];
+  for (const item of [...claimed].sort((a, b) => a.slot.getTime() - b.slot.getTime())) {
+    if (guarded(item) && active.has(item.schedule.name)) {
+      overlapped.push(item);
+      continue;
+    }
+    if (guarded(item)) active.add(item.schedule.name);
+    toStart.push(item);
+  }
+  return { toStart, overlapped };
+}
+
+/**
+ * Per schedule, the earliest slot that failed to start. Its last slot must not move past it, or a
+ * tick with `missed: "all"` that started a later slot would never find the failed one again.
+ */
+function heldBack(failures: DueSlot[]): Record<string, number> {
+  const earliest: Record<string, number> = {};
+  for (const f of failures) earliest[f.schedule.name] = Math.min(earliest[f.schedule.name] ?? Infinity, f.slot.getTime());
+  return earliest;
 }
 
 /**

@@ -3,9 +3,12 @@ import { runtimeConfiguration } from "../core/config/load.js";
 import { logger } from "../core/logger.js";
 import { ConflictError } from "../core/errors.js";
 import { maintenanceDepsFromEnv, startMaintenanceRun } from "../maintenance/start.js";
-import { enqueueTask, releaseScheduledTasks, taskDepsFromEnv } from "../tasks/index.js";
+import { enqueueTask, reconcileTasks, releaseScheduledTasks, staleAfterByQueue, taskDepsFromEnv } from "../tasks/index.js";
 import { tick, type TickReport } from "./dispatch.js";
 import { periodicEntries } from "./periodic.js";
+
+/** Wake-ups sent per beat at most, so a tick stays short however many tasks lost their message. */
+const RECONCILE_PER_TICK = 200;
 
 /** The target of the app's single EventBridge schedule: one beat per invocation, however they overlap. */
 export const handler = middy().handler(async (): Promise<TickReport> => {
@@ -29,6 +32,10 @@ export const handler = middy().handler(async (): Promise<TickReport> => {
         logger.info("Maintenance already in progress; the scheduled start is skipped", { runKey });
       }
     },
-    releaseScheduled: () => releaseScheduledTasks(tasks),
+    // Each beat also wakes tasks whose message is overdue (lost, purged, expired, or an emulator
+    // restart): the task row decides, SQS only carries wake-ups, and the claim makes a spare one harmless.
+    releaseScheduled: async () =>
+      (await releaseScheduledTasks(tasks)) +
+      (await reconcileTasks(tasks, { limit: RECONCILE_PER_TICK, staleAfterSeconds: staleAfterByQueue(config.queues) })).woken,
   });
 });

@@ -5,6 +5,28 @@ export type PeriodicTarget =
   /** Starts the maintenance state machine; the slot's date is its run key. */
   | { kind: "maintenance" };
 
+/**
+ * When both day-of-month and day-of-week are restricted (`0 9 13 * 5`): "or" is cron's rule (the
+ * 13th, and every Friday), "and" is Celery crontab's (only a Friday the 13th). With either field
+ * `*` the two agree.
+ */
+export type DayMatching = "or" | "and";
+/**
+ * What a tick does with slots that passed while no tick ran (an outage, a paused beat), looking
+ * back at most `scheduler.maxCatchUpMinutes`: "latest" runs the most recent one, once; "none" runs
+ * only a slot of the tick's own minute; "all" runs each missed slot once.
+ */
+export type MissedRuns = "latest" | "none" | "all";
+/**
+ * "skip": a slot is not started while an earlier run of the schedule (a slot's or a manual one) is
+ * still queued, running or retrying; it is recorded as skipped, not tried again. "allow" starts it anyway.
+ */
+export type OverlapPolicy = "allow" | "skip";
+
+export const DEFAULT_DAY_MATCHING: DayMatching = "or";
+export const DEFAULT_MISSED: MissedRuns = "latest";
+export const DEFAULT_OVERLAP: OverlapPolicy = "allow";
+
 /** A periodic entry, Celery beat's `beat_schedule` item. */
 export interface PeriodicEntry {
   name: string;
@@ -13,6 +35,12 @@ export interface PeriodicEntry {
   enabled: boolean;
   target: PeriodicTarget;
   description: string;
+  /** @default "or" (cron's rule) */
+  dayMatching?: DayMatching;
+  /** @default "latest" */
+  missed?: MissedRuns;
+  /** @default "allow" */
+  overlap?: OverlapPolicy;
 }
 
 /**

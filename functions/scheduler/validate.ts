@@ -1,5 +1,6 @@
 import { Cron } from "croner";
 import { ValidationError } from "../core/errors.js";
+import type { DayMatching, MissedRuns, OverlapPolicy } from "./periodic.js";
 
 /** Longer than any sensible five-field pattern or zone name; keeps junk out of the database. */
 export const MAX_CRON_LENGTH = 100;
@@ -23,17 +24,18 @@ const FIELDS = "minute hour day-of-month month day-of-week";
 
 /**
  * Refuses a schedule the once-a-minute beat cannot honour, naming each reason: anything but five
- * fields (a sixth would be seconds), nicknames, a pattern that never fires (30 February), and a
- * zone that is not spelled as its canonical IANA name (`utc` for `UTC`).
+ * fields (a sixth would be seconds), nicknames, a pattern that never fires under its day matching
+ * (30 February; with "and", a Monday 30 February too), and a zone that is not spelled as its
+ * canonical IANA name (`utc` for `UTC`).
  */
-export function validateSchedule(cron: string, timezone: string): { cron: string; timezone: string } {
-  const issues = [...cronIssues(cron), ...timezoneIssues(timezone)];
+export function validateSchedule(cron: string, timezone: string, days: DayMatching = "or"): { cron: string; timezone: string } {
+  const issues = [...cronIssues(cron, days), ...timezoneIssues(timezone)];
   if (issues.length > 0) throw new ValidationError("Invalid schedule", issues);
   // Stored with single spaces, so the pattern shown is the pattern run.
   return { cron: cron.trim().split(/\s+/).join(" "), timezone };
 }
 
-function cronIssues(cron: string): string[] {
+function cronIssues(cron: string, days: DayMatching): string[] {
   if (cron.length === 0) return [`cron: empty; write five fields (${FIELDS})`];
   if (cron.length > MAX_CRON_LENGTH) return [`cron: longer than ${MAX_CRON_LENGTH} characters`];
   if (!/^[\x20-\x7e]+$/.test(cron)) return ["cron: only printable ASCII characters are allowed"];
@@ -50,12 +52,15 @@ function cronIssues(cron: string): string[] {
   }
   let job: Cron;
   try {
-    job = new Cron(trimmed, { timezone: "UTC", paused: true, mode: "5-part" });
+    job = new Cron(trimmed, { timezone: "UTC", paused: true, mode: "5-part", domAndDow: days === "and" });
   } catch (error) {
     return [`cron: ${(error as Error).message}`];
   }
   // Evaluated on the wall clock (UTC stands for it): whether a date exists does not depend on the zone.
-  if (!job.nextRun(new Date())) return [`cron: "${trimmed}" never fires (no such date, e.g. 30 February or 31 April)`];
+  if (!job.nextRun(new Date())) {
+    const both = days === "and" ? ", or no such date falls on the day of the week given (day matching \"and\")" : "";
+    return [`cron: "${trimmed}" never fires (no such date, e.g. 30 February or 31 April${both})`];
+  }
   return [];
 }
 
@@ -74,3 +79,8 @@ function timezoneIssues(timezone: string): string[] {
   if (canonical !== timezone) return [`timezone: write "${canonical}" instead of "${timezone}"`];
   return [];
 }
+
+/** The values each per-schedule choice accepts, for the API's request schema. */
+export const DAY_MATCHINGS = ["or", "and"] as const satisfies readonly DayMatching[];
+export const MISSED_RUNS = ["latest", "none", "all"] as const satisfies readonly MissedRuns[];
+export const OVERLAP_POLICIES = ["allow", "skip"] as const satisfies readonly OverlapPolicy[];

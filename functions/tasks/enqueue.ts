@@ -92,8 +92,9 @@ export async function enqueueTask(deps: TaskDeps, request: EnqueueRequest, optio
   const uniqueKey = request.uniqueKey ?? definition.uniqueKey?.(payload);
 
   const inserted = await deps.db.first<{ id: string }>(
-    `INSERT INTO tasks (name, queue, payload, status, max_attempts, key_scope, idempotency_key, unique_key, created_by, run_at)
-     VALUES (:name, :queue, :payload, :status, :maxAttempts, :keyScope, :idempotencyKey, :uniqueKey, :createdBy, :runAt)
+    // wake_due_at: the message arrives after its delay; the reconciler counts from then.
+    `INSERT INTO tasks (name, queue, payload, status, max_attempts, key_scope, idempotency_key, unique_key, created_by, run_at, wake_due_at)
+     VALUES (:name, :queue, :payload, :status, :maxAttempts, :keyScope, :idempotencyKey, :uniqueKey, :createdBy, :runAt, COALESCE(:runAt, now()))
      ON CONFLICT DO NOTHING
      RETURNING id`,
     {

@@ -4,6 +4,8 @@ export { keyScopeOf } from "./caller.js";
 export { taskDepsFromEnv, type TaskDeps, type QueueAddresses } from "./deps.js";
 export { enqueueTask, validateTaskRequest, MAX_SQS_DELAY_SECONDS, type EnqueueRequest, type EnqueueResult, type EnqueueOptions } from "./enqueue.js";
 export { releaseScheduledTasks } from "./release.js";
+export { reconcileTasks, staleAfterByQueue, type ReconcileOptions, type ReconcileReport } from "./reconcile.js";
+export { retryFailedTask } from "./requeue.js";
 export { getTask, taskRegistry, taskNames } from "./registry.js";
 export { findTask, listTasks, cancelTask } from "./queries.js";
 export { queueStats, redriveDeadLetters } from "./queues.js";

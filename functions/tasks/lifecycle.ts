@@ -1,6 +1,7 @@
 import { json, uuid } from "../core/db/parameters.js";
 import type { Database } from "../core/db/database.js";
 import type { TaskStatus } from "./definition.js";
+import type { PendingOutcome } from "./task-record.js";
 
 export type ClaimResult =
   | { claimed: true; payload: unknown; attempt: number; maxAttempts: number }
@@ -51,11 +52,13 @@ export async function completeTask(db: Database, id: string, attempt: number, re
   return updated === 1;
 }
 
-export async function retryTask(db: Database, id: string, attempt: number, error: string): Promise<boolean> {
+/** The next attempt's message arrives after `retryInSeconds` (the backoff); the reconciler counts from then. */
+export async function retryTask(db: Database, id: string, attempt: number, error: string, retryInSeconds: number): Promise<boolean> {
   const { updated } = await db.query(
-    `UPDATE tasks SET status = 'retrying', error = :error, lease_expires_at = NULL, updated_at = now()
+    `UPDATE tasks SET status = 'retrying', error = :error, lease_expires_at = NULL, updated_at = now(),
+            wake_due_at = now() + make_interval(secs => :retryIn)
       WHERE id = :id AND status = 'running' AND attempts = :attempt`,
-    { id: uuid(id), attempt, error },
+    { id: uuid(id), attempt, error, retryIn: retryInSeconds },
   );
   return updated === 1;
 }
@@ -69,6 +72,35 @@ export async function failTask(db: Database, id: string, attempt: number, error:
     { id: uuid(id), attempt, error },
   );
   return updated === 1;
+}
+
+/**
+ * The attempt met a database outage inside the task's own code: it goes back to `retrying` and
+ * does not count against the task's budget. Attempts are never renumbered (a late write names its
+ * attempt); the budget grows by one instead.
+ */
+export async function releaseTask(db: Database, id: string, attempt: number, retryInSeconds: number): Promise<boolean> {
+  const { updated } = await db.query(
+    `UPDATE tasks SET status = 'retrying', max_attempts = max_attempts + 1, error = 'database unavailable during the run (not counted)',
+            lease_expires_at = NULL, updated_at = now(), wake_due_at = now() + make_interval(secs => :retryIn)
+      WHERE id = :id AND status = 'running' AND attempts = :attempt`,
+    { id: uuid(id), attempt, retryIn: retryInSeconds },
+  );
+  return updated === 1;
+}
+
+/** Records how an attempt ended; false when the attempt is no longer the task's current one. */
+export async function recordOutcome(db: Database, id: string, outcome: PendingOutcome): Promise<boolean> {
+  switch (outcome.status) {
+    case "succeeded":
+      return completeTask(db, id, outcome.attempt, outcome.result);
+    case "retrying":
+      return retryTask(db, id, outcome.attempt, outcome.error, outcome.retryInSeconds);
+    case "failed":
+      return failTask(db, id, outcome.attempt, outcome.error);
+    case "released":
+      return releaseTask(db, id, outcome.attempt, outcome.retryInSeconds);
+  }
 }
 
 export async function recordProgress(db: Database, id: string, attempt: number, percent: number, note?: string): Promise<void> {

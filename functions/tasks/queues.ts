@@ -1,12 +1,9 @@
-import {
-  DeleteMessageBatchCommand,
-  GetQueueAttributesCommand,
-  ReceiveMessageCommand,
-  SendMessageBatchCommand,
-  StartMessageMoveTaskCommand,
-} from "@aws-sdk/client-sqs";
+import { DeleteMessageBatchCommand, GetQueueAttributesCommand, ReceiveMessageCommand } from "@aws-sdk/client-sqs";
+import { json } from "../core/db/parameters.js";
 import { NotFoundError } from "../core/errors.js";
 import type { QueueAddresses, TaskDeps } from "./deps.js";
+import { parseTaskMessage, sendWakeUps } from "./messages.js";
+import { requeueDeadLettered } from "./requeue.js";
 
 export interface QueueStats {
   name: string;
@@ -51,55 +48,92 @@ export function findQueue(deps: TaskDeps, name: string): QueueAddresses | undefi
 
 export interface RedriveResult {
   queue: string;
-  /** Tasks set back to queued so their returning messages run them again. */
+  /** Failed, dead-lettered tasks set back to queued (attempts from zero) whose wake-up SQS accepted. */
   tasksRequeued: number;
-  method: "StartMessageMoveTask" | "receive-send-delete";
-  messagesMoved?: number;
+  /** Set back to queued, but SQS refused the wake-up: the reconciler sends it on a later beat. */
+  tasksAwaitingWakeUp: number;
+  /** Queued or retrying tasks named by a dead letter (SQS gave up on their message): sent a fresh wake-up. */
+  tasksWoken: number;
+  /** Dead letters deleted: their tasks' rows were dealt with above, so the messages carry nothing more. */
+  messagesDeleted: number;
+  /** Dead letters left for an operator to read: they name no task (malformed). */
+  messagesKept: number;
+  /** The per-call limit was reached: call again for the rest. */
+  more: boolean;
 }
 
+/** Rows and messages handled per call, so a redrive ends well inside the API's 29 seconds. */
+const REDRIVE_LIMIT = 500;
+
 /**
- * Brings a queue's dead letters back: failed tasks parked there are reset (attempts from zero),
- * then the messages move back to the queue. SQS's StartMessageMoveTask does the move where the
- * endpoint has it; emulators without it get the same effect message by message.
+ * Brings a queue's dead letters back from the task rows, not from the messages: the row decides.
+ * Failed tasks parked in the DLQ are set back to queued (attempts from zero) and each gets a fresh
+ * wake-up; then the DLQ's messages are read and deleted. A dead letter whose task is still queued
+ * or retrying (SQS gave up while the database was away) gets its task a fresh wake-up too; one
+ * whose task finished, or was just requeued, is simply dropped. A redrive therefore never makes a
+ * task run twice: every message, old or new, still has to win the claim.
+ *
+ * Nothing is moved, so the counts are what happened: a purged or expired DLQ (messages gone after
+ * 14 days, rows kept 30) still brings every failed task back.
  */
 export async function redriveDeadLetters(deps: TaskDeps, queue: string): Promise<RedriveResult> {
   const addresses = findQueue(deps, queue);
   if (!addresses) throw new NotFoundError(`No queue named "${queue}"`);
-  const { updated } = await deps.db.query(
-    `UPDATE tasks SET status = 'queued', attempts = 0, error = NULL, finished_at = NULL, dead_lettered_at = NULL,
-            updated_at = now()
-      WHERE queue = :queue AND status = 'failed' AND dead_lettered_at IS NOT NULL`,
-    { queue },
+  const { requeued, messaged } = await requeueDeadLettered(deps, queue, REDRIVE_LIMIT);
+  const letters = await drainDeadLetters(deps, addresses.deadLetterUrl, REDRIVE_LIMIT);
+  const stranded = await deps.db.rows<{ id: string; name: string }>(
+    `SELECT id, name FROM tasks
+      WHERE id IN (SELECT value::uuid FROM jsonb_array_elements_text(:ids))
+        AND queue = :queue AND status IN ('queued', 'retrying') AND wake_due_at <= now()`,
+    { ids: json(letters.taskIds), queue },
   );
-  const sourceArn = await queueArn(deps, addresses.deadLetterUrl);
-  try {
-    await deps.sqs.send(new StartMessageMoveTaskCommand({ SourceArn: sourceArn, DestinationArn: await queueArn(deps, addresses.url) }));
-    return { queue, tasksRequeued: updated, method: "StartMessageMoveTask" };
-  } catch (error) {
-    if (!isUnsupported(error)) throw error;
+  // A task requeued a moment ago already has its wake-up.
+  const justRequeued = new Set(requeued);
+  const woken = await sendWakeUps(deps, queue, stranded.filter((task) => !justRequeued.has(task.id)));
+  if (woken.size > 0) {
+    await deps.db.query(`UPDATE tasks SET wake_due_at = now() WHERE id IN (SELECT value::uuid FROM jsonb_array_elements_text(:ids))`, { ids: json([...woken]) });
   }
-  const moved = await moveByHand(deps, addresses.deadLetterUrl, addresses.url);
-  return { queue, tasksRequeued: updated, method: "receive-send-delete", messagesMoved: moved };
+  return {
+    queue,
+    tasksRequeued: messaged,
+    tasksAwaitingWakeUp: requeued.length - messaged,
+    tasksWoken: woken.size,
+    messagesDeleted: letters.deleted,
+    messagesKept: letters.kept,
+    more: requeued.length >= REDRIVE_LIMIT || letters.deleted + letters.kept >= REDRIVE_LIMIT,
+  };
 }
 
-async function queueArn(deps: TaskDeps, url: string): Promise<string> {
-  const { Attributes } = await deps.sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ["QueueArn"] }));
-  if (!Attributes?.QueueArn) throw new Error(`No ARN for ${url}`);
-  return Attributes.QueueArn;
-}
-
-function isUnsupported(error: unknown): boolean {
-  const name = (error as { name?: string; Code?: string }).name ?? "";
-  return /InvalidAction|UnsupportedOperation|NotImplemented|UnknownOperation/i.test(name) || /not (implemented|supported)|InvalidAction/i.test(String((error as Error).message));
-}
-
-async function moveByHand(deps: TaskDeps, from: string, to: string): Promise<number> {
-  let moved = 0;
-  for (;;) {
-    const { Messages = [] } = await deps.sqs.send(new ReceiveMessageCommand({ QueueUrl: from, MaxNumberOfMessages: 10, WaitTimeSeconds: 0, VisibilityTimeout: 30 }));
-    if (Messages.length === 0) return moved;
-    await deps.sqs.send(new SendMessageBatchCommand({ QueueUrl: to, Entries: Messages.map((m, i) => ({ Id: String(i), MessageBody: m.Body ?? "" })) }));
-    await deps.sqs.send(new DeleteMessageBatchCommand({ QueueUrl: from, Entries: Messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle ?? "" })) }));
-    moved += Messages.length;
+/**
+ * Reads the DLQ until it is empty (or `limit` messages) and deletes every message that names a
+ * task. Malformed ones stay, invisible for a minute so the loop ends. Long polling (1 s) asks
+ * every SQS server, so an empty answer means an empty queue, not an unlucky sample.
+ */
+async function drainDeadLetters(deps: TaskDeps, url: string, limit: number): Promise<{ taskIds: string[]; deleted: number; kept: number }> {
+  const taskIds: string[] = [];
+  let deleted = 0;
+  let kept = 0;
+  while (deleted + kept < limit) {
+    const received = await deps.sqs.send(
+      new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 10, WaitTimeSeconds: 1, VisibilityTimeout: 60 }),
+    );
+    const messages = received?.Messages ?? [];
+    if (messages.length === 0) break;
+    const ours = messages.flatMap((m) => {
+      const message = parseTaskMessage(m.Body ?? "");
+      return message && m.ReceiptHandle ? [{ taskId: message.taskId, receiptHandle: m.ReceiptHandle }] : [];
+    });
+    kept += messages.length - ours.length;
+    if (ours.length === 0) continue;
+    const result = await deps.sqs.send(
+      new DeleteMessageBatchCommand({ QueueUrl: url, Entries: ours.map((m, i) => ({ Id: String(i), ReceiptHandle: m.receiptHandle })) }),
+    );
+    for (const ok of result?.Successful ?? []) {
+      const entry = ours[Number(ok.Id)];
+      if (entry) taskIds.push(entry.taskId);
+    }
+    deleted += result?.Successful?.length ?? 0;
+    kept += result?.Failed?.length ?? 0;
   }
+  return { taskIds, deleted, kept };
 }

@@ -26,8 +26,26 @@ export const taskColumns = `id, name, queue, status, attempts, max_attempts AS "
   payload, result, error, created_by AS "createdBy", run_at AS "runAt", created_at AS "createdAt", updated_at AS "updatedAt",
   started_at AS "startedAt", finished_at AS "finishedAt", dead_lettered_at AS "deadLetteredAt"`;
 
-/** What travels through SQS: only the id; the payload is read back with the claim. */
+/**
+ * What travels through SQS: a wake-up naming the task; the payload is read back with the claim.
+ * The row decides what happens; a message only says "look at this task now".
+ */
 export interface TaskMessage {
   taskId: string;
   name: string;
+  /** How often this wake-up was put off while the database was away: the delay grows with it. */
+  deferrals?: number;
+  /**
+   * An outcome the worker could not write before its time ran out (the database was away): the
+   * next delivery records it instead of running the task again.
+   */
+  outcome?: PendingOutcome;
 }
+
+/** An attempt's end, as lifecycle.ts records it; `attempt` keeps a late write from touching a newer attempt. */
+export type PendingOutcome =
+  | { attempt: number; status: "succeeded"; result: unknown }
+  | { attempt: number; status: "retrying"; error: string; retryInSeconds: number }
+  | { attempt: number; status: "failed"; error: string }
+  /** The task's own code met a database outage: back to retrying, not counted (lifecycle.releaseTask). */
+  | { attempt: number; status: "released"; retryInSeconds: number };

@@ -93,6 +93,6 @@ export class WorkerQueue extends Construct {
   /** Depths, and moving dead letters back for redrive. */
   grantOperate(fn: LambdaFunction): void {
     this.queue.grant(fn, "sqs:GetQueueAttributes", "sqs:SendMessage");
-    this.deadLetterQueue.grant(fn, "sqs:GetQueueAttributes", "sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:StartMessageMoveTask", "sqs:ListMessageMoveTasks");
+    this.deadLetterQueue.grant(fn, "sqs:GetQueueAttributes", "sqs:ReceiveMessage", "sqs:DeleteMessage");
   }
 }

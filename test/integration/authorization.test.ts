@@ -101,6 +101,14 @@ const rows: Row[] = [
     },
   },
 
+  {
+    // Retrying needs a failed task; alice's is scheduled, so her and the admin's answer is 409 (the
+    // unit tests retry a failed one). Bob learns nothing: 404.
+    route: "POST /tasks/{id}/retry (alice's scheduled task)",
+    request: (_, f) => ({ method: "POST", path: `/tasks/${f.aliceTask}/retry` }),
+    expected: { anonymous: 401, alice: 409, bob: 404, carol: 409 },
+  },
+
   // Operations: admins only.
   { route: "GET /queues", request: () => ({ method: "GET", path: "/queues" }), expected: adminOnly(200) },
   // 202, not the contract's first 200: the dead letters move back asynchronously (DEVIATION H2 in the contract).

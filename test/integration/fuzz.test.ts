@@ -62,6 +62,7 @@ const targets: Target[] = [
   { route: "GET /tasks", method: "GET", path: "/tasks", queryKeys: ["status", "name", "limit", "cursor"], runs: 200 },
   { route: "GET /tasks/{id}", method: "GET", path: "/tasks/{id}", params: (f) => ({ id: f.aliceTask }) },
   { route: "POST /tasks/{id}/cancel", method: "POST", path: "/tasks/{id}/cancel", params: (f) => ({ id: f.aliceTask }) },
+  { route: "POST /tasks/{id}/retry", method: "POST", path: "/tasks/{id}/retry", params: (f) => ({ id: f.aliceTask }) },
   { route: "GET /queues", method: "GET", path: "/queues" },
   { route: "POST /queues/{name}/redrive", method: "POST", path: "/queues/{name}/redrive", params: () => ({ name: "reports" }) },
   { route: "GET /schedules", method: "GET", path: "/schedules" },

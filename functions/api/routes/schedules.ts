@@ -11,7 +11,7 @@ import { periodicEntries, type PeriodicEntry } from "../../scheduler/periodic.js
 import { effectiveSchedules, type EffectiveSchedule } from "../../scheduler/plan.js";
 import { runScheduleNow, type RunNowDeps } from "../../scheduler/run-now.js";
 import { deleteOverride, loadState, saveOverride } from "../../scheduler/store.js";
-import { MAX_CRON_LENGTH, MAX_TIMEZONE_LENGTH, validateSchedule } from "../../scheduler/validate.js";
+import { DAY_MATCHINGS, MAX_CRON_LENGTH, MAX_TIMEZONE_LENGTH, MISSED_RUNS, OVERLAP_POLICIES, validateSchedule } from "../../scheduler/validate.js";
 import { enqueueTask, taskDepsFromEnv } from "../../tasks/index.js";
 
 /** What the schedule routes need; tests give their own database, entries, enqueue and clock. */
@@ -54,9 +54,12 @@ function view(s: EffectiveSchedule, lastSlot: string | undefined, now: Date) {
     cron: s.cron,
     timezone: s.timezone,
     enabled: s.enabled,
+    dayMatching: s.dayMatching,
+    missed: s.missed,
+    overlap: s.overlap,
     overridden: s.overridden,
     target: s.target,
-    nextRunAt: s.enabled ? (nextRun(s.cron, s.timezone, now)?.toISOString() ?? null) : null,
+    nextRunAt: s.enabled ? (nextRun(s.cron, s.timezone, now, s.dayMatching)?.toISOString() ?? null) : null,
     lastRunAt: lastSlot ? new Date(lastSlot).toISOString() : null,
   };
 }
@@ -89,16 +92,20 @@ export function createScheduleRoutes(deps: () => ScheduleRouteDeps = scheduleDep
           enabled: z.boolean().optional(),
           cron: z.string().min(1).max(MAX_CRON_LENGTH).optional(),
           timezone: z.string().min(1).max(MAX_TIMEZONE_LENGTH).optional(),
+          dayMatching: z.enum(DAY_MATCHINGS).optional(),
+          missed: z.enum(MISSED_RUNS).optional(),
+          overlap: z.enum(OVERLAP_POLICIES).optional(),
         })
         .strict()
-        .refine((b) => Object.keys(b).length > 0, { message: "give at least one of enabled, cron, timezone" }),
+        .refine((b) => Object.keys(b).length > 0, { message: "give at least one of enabled, cron, timezone, dayMatching, missed, overlap" }),
       handle: async ({ params, body, principal }) => {
         const d = deps();
         entryNamed(d.entries, params.name);
         const current = await scheduleNamed(d, params.name);
         let checked: { cron: string; timezone: string };
         try {
-          checked = validateSchedule(body.cron ?? current.cron, body.timezone ?? current.timezone);
+          // The day matching decides whether a pattern can fire at all, so the pair is checked together.
+          checked = validateSchedule(body.cron ?? current.cron, body.timezone ?? current.timezone, body.dayMatching ?? current.dayMatching);
         } catch (error) {
           if (error instanceof ValidationError) throw new ValidationError("Invalid request", error.issues.map((issue) => `body.${issue}`));
           throw error;
@@ -107,6 +114,9 @@ export function createScheduleRoutes(deps: () => ScheduleRouteDeps = scheduleDep
           enabled: body.enabled,
           cron: body.cron === undefined ? undefined : checked.cron,
           timezone: body.timezone === undefined ? undefined : checked.timezone,
+          dayMatching: body.dayMatching,
+          missed: body.missed,
+          overlap: body.overlap,
         };
         await saveOverride(d.db, params.name, change, principal?.sub);
         return json(200, await scheduleNamed(d, params.name));

@@ -5,7 +5,7 @@ import { runtimeConfiguration } from "../../core/config/load.js";
 import { NotFoundError, UnauthorizedError } from "../../core/errors.js";
 import { json } from "../../core/http/responses.js";
 import { defineRoute, type Route } from "../../core/http/route.js";
-import { cancelTask, enqueueTask, findTask, listTasks, taskDepsFromEnv, taskStatuses, type TaskDeps, type TaskRecord } from "../../tasks/index.js";
+import { cancelTask, enqueueTask, findTask, listTasks, retryFailedTask, taskDepsFromEnv, taskStatuses, type TaskDeps, type TaskRecord } from "../../tasks/index.js";
 import type { Principal } from "../../core/auth/principal.js";
 
 const taskId = z.object({ id: z.string().uuid("not a task id") });
@@ -108,7 +108,21 @@ export function createTaskRoutes(deps: TaskRouteDeps = deployed): Route[] {
     },
   });
 
-  return [enqueueTaskRoute, listTasksRoute, getTaskRoute, cancelTaskRoute];
+  const retryTaskRoute = defineRoute({
+    method: "POST",
+    path: "/tasks/{id}/retry",
+    params: taskId,
+    verifier,
+    handle: async ({ params, principal }) => {
+      const tasks = deps.tasks();
+      // The same rule as reading it: your own task, or any as an admin; someone else's is 404.
+      visibleTo(await findTask(tasks.db, params.id), principal);
+      const { task } = await retryFailedTask(tasks, params.id);
+      return json(202, task);
+    },
+  });
+
+  return [enqueueTaskRoute, listTasksRoute, getTaskRoute, cancelTaskRoute, retryTaskRoute];
 }
 
 /** The deployed API's task routes (dependencies read from the environment on first use). */

@@ -7,6 +7,8 @@ import { migration as media } from "./0005_media.js";
 import { migration as scheduleClaims } from "./0006_schedule_claims.js";
 import { migration as taskKeyScopes } from "./0007_task_key_scopes.js";
 import { migration as scheduleWallClockSlots } from "./0008_schedule_wall_clock_slots.js";
+import { migration as scheduleChoices } from "./0009_schedule_choices.js";
+import { migration as taskWakeUps } from "./0010_task_wake_ups.js";
 
 /** Applied in this order; ids are never renamed or reused once deployed. */
-export const migrations: Migration[] = [core, tasks, schedules, eventsMaintenance, media, scheduleClaims, taskKeyScopes, scheduleWallClockSlots];
+export const migrations: Migration[] = [core, tasks, schedules, eventsMaintenance, media, scheduleClaims, taskKeyScopes, scheduleWallClockSlots, scheduleChoices, taskWakeUps];

@@ -135,6 +135,57 @@ describe("schedule routes", () => {
     });
   });
 
+  describe("PATCH /schedules/{name}: day matching, missed runs, overlap", () => {
+    it("shows the defaults, which keep cron's day rule, the latest missed run and overlapping runs", async () => {
+      const listed = await call("GET", "/schedules", { token: tokens.carol });
+      expect(listed.json.schedules[0]).toMatchObject({ dayMatching: "or", missed: "latest", overlap: "allow" });
+    });
+
+    it("stores each choice, one field at a time, and keeps the others", async () => {
+      expect((await patch("reports.daily-digest", { dayMatching: "and" })).json).toMatchObject({ dayMatching: "and", missed: "latest", overlap: "allow", overridden: true });
+      expect((await patch("reports.daily-digest", { missed: "all" })).json).toMatchObject({ dayMatching: "and", missed: "all", overlap: "allow" });
+      expect((await patch("reports.daily-digest", { overlap: "skip", missed: "none" })).json).toMatchObject({ dayMatching: "and", missed: "none", overlap: "skip", cron: "0 7 * * *" });
+      const removed = await call("DELETE", "/schedules/reports.daily-digest/override", { token: tokens.carol });
+      expect(removed.json).toMatchObject({ dayMatching: "or", missed: "latest", overlap: "allow", overridden: false });
+    });
+
+    it("computes the next run with the schedule's day matching", async () => {
+      // 10:00 UTC on Monday 1 June 2026; 09:00 in Paris is 07:00 UTC in summer.
+      expect((await patch("reports.daily-digest", { cron: "0 9 13 * 5" })).json.nextRunAt).toBe("2026-06-05T07:00:00.000Z");
+      expect((await patch("reports.daily-digest", { dayMatching: "and" })).json.nextRunAt).toBe("2026-11-13T08:00:00.000Z");
+    });
+
+    const refused: Array<[string, Record<string, unknown>, RegExp]> = [
+      ["an unknown day matching", { dayMatching: "both" }, /^body\.dayMatching: /],
+      ["an unknown missed policy", { missed: "first" }, /^body\.missed: /],
+      ["an unknown overlap policy", { overlap: "queue" }, /^body\.overlap: /],
+      ["a pattern that never fires with AND", { cron: "0 0 30 2 1", dayMatching: "and" }, /^body\.cron: .*never fires.*day matching "and"/],
+    ];
+    for (const [what, body, reason] of refused) {
+      it(`refuses ${what} with 400, storing nothing`, async () => {
+        const response = await patch("reports.daily-digest", body);
+        expect(response.status).toBe(400);
+        expect(response.json.issues.join("\n")).toMatch(reason);
+        expect(await t.db.first("SELECT count(*)::int AS n FROM schedule_overrides")).toEqual({ n: 0 });
+      });
+    }
+
+    it("refuses AND for the current pattern when it could then never fire, and accepts OR for it", async () => {
+      // Mondays, or 30 February: fires on Mondays with OR, never with AND.
+      expect((await patch("reports.daily-digest", { cron: "0 0 30 2 1" })).status).toBe(200);
+      const refused = await patch("reports.daily-digest", { dayMatching: "and" });
+      expect(refused.status).toBe(400);
+      expect(refused.json.issues.join("\n")).toMatch(/never fires/);
+    });
+
+    it("checks a new pattern against the stored day matching", async () => {
+      expect((await patch("reports.daily-digest", { dayMatching: "and" })).status).toBe(200);
+      const refused = await patch("reports.daily-digest", { cron: "0 0 30 2 1" });
+      expect(refused.status).toBe(400);
+      expect(refused.json.issues.join("\n")).toMatch(/never fires/);
+    });
+  });
+
   describe("DELETE /schedules/{name}/override", () => {
     it("goes back to the code's default", async () => {
       await patch("reports.daily-digest", { cron: "15 9 * * *", timezone: "Asia/Tokyo", enabled: false });

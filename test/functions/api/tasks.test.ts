@@ -2,12 +2,14 @@ import middy from "@middy/core";
 import httpRouterHandler from "@middy/http-router";
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from "aws-lambda";
 import { beforeEach, describe, expect, it } from "vitest";
+import { uuid } from "../../../functions/core/db/parameters.js";
 import { createTaskRoutes } from "../../../functions/api/routes/tasks.js";
 import { signLocalToken } from "../../../functions/core/auth/local-token.js";
 import { createVerifier } from "../../../functions/core/auth/verifier.js";
 import { httpEvent } from "../../support/http-event.js";
 import { migratedDatabase } from "../../support/local-database.js";
 import { testTaskDeps } from "../../support/task-deps.js";
+import { acceptBatches, batchedTaskIds } from "../tasks/wake-up-mocks.js";
 
 const secret = new TextEncoder().encode("a-local-signing-secret-of-enough-length-0123456789");
 const claims = { issuer: "groundcrew-local", audience: "groundcrew-api" };
@@ -19,10 +21,14 @@ describe("task routes", () => {
   let stage = "prod";
   let router: middy.MiddyfiedHandler<APIGatewayProxyEvent, APIGatewayProxyResult>;
   const tokens: Record<string, string> = {};
+  let sqsMock: ReturnType<typeof testTaskDeps>["sqsMock"];
 
   beforeEach(async () => {
     stage = "prod";
-    const { deps } = testTaskDeps(t.db);
+    const test = testTaskDeps(t.db);
+    const { deps } = test;
+    sqsMock = test.sqsMock;
+    acceptBatches(sqsMock);
     const routes = createTaskRoutes({ tasks: () => deps, settings: () => ({ maxTaskPayloadBytes: 10_000, stage }), verifier: async () => verifier });
     router = middy<APIGatewayProxyEvent, APIGatewayProxyResult>().handler(httpRouterHandler(routes));
     tokens.alice = await tokenFor("alice");
@@ -93,5 +99,53 @@ describe("task routes", () => {
     stage = "local";
     expect((await enqueue("carol", crash)).status).toBe(202);
     expect((await enqueue("alice", crash)).status).toBe(403);
+  });
+
+  describe("POST /tasks/{id}/retry", () => {
+    const insertTask = async (fields: { status?: string; createdBy?: string; uniqueKey?: string } = {}) => {
+      const row = await t.db.first<{ id: string }>(
+        `INSERT INTO tasks (name, queue, payload, status, attempts, max_attempts, error, created_by, key_scope, unique_key, finished_at, dead_lettered_at)
+         VALUES ('reports.task-stats', 'default', '{}', :status, 3, 3, 'boom', :createdBy, 'user:' || :createdBy, :uniqueKey, now(), now())
+         RETURNING id`,
+        { status: fields.status ?? "failed", createdBy: fields.createdBy ?? "alice", uniqueKey: fields.uniqueKey ?? null },
+      );
+      return row!.id;
+    };
+    const row = (id: string) => t.db.first("SELECT status, attempts, error, finished_at, dead_lettered_at FROM tasks WHERE id = :id", { id: uuid(id) });
+
+    it("lets the owner retry her failed task: attempts from zero, queued, and woken", async () => {
+      const id = await insertTask();
+      const response = await call("POST", `/tasks/${id}/retry`, { as: "alice" });
+      expect(response).toMatchObject({ status: 202, json: { id, status: "queued", attempts: 0, error: null, finishedAt: null } });
+      expect(await row(id)).toEqual({ status: "queued", attempts: 0, error: null, finished_at: null, dead_lettered_at: null });
+      expect(batchedTaskIds(sqsMock)).toEqual([id]);
+    });
+
+    it("answers 404 to anyone but the owner or an admin, and 401 without a token; only an admin retries another's task", async () => {
+      const id = await insertTask();
+      expect((await call("POST", `/tasks/${id}/retry`)).status).toBe(401);
+      expect((await call("POST", `/tasks/${id}/retry`, { as: "bob" })).status).toBe(404);
+      expect(await row(id)).toMatchObject({ status: "failed", attempts: 3 });
+      expect((await call("POST", `/tasks/${id}/retry`, { as: "carol" })).status).toBe(202);
+      expect((await call("POST", "/tasks/00000000-0000-4000-8000-000000000000/retry", { as: "carol" })).status).toBe(404);
+      expect(batchedTaskIds(sqsMock)).toEqual([id]);
+    });
+
+    it("answers 409 to a task that is not failed, and changes nothing", async () => {
+      for (const status of ["queued", "running", "retrying", "succeeded", "cancelled", "scheduled"]) {
+        const id = await insertTask({ status });
+        const response = await call("POST", `/tasks/${id}/retry`, { as: "alice" });
+        expect({ status, code: response.status, error: response.json.error }).toEqual({ status, code: 409, error: `Task is ${status}; only a failed task can be retried` });
+        expect(await row(id)).toMatchObject({ status, attempts: 3 });
+      }
+      expect(batchedTaskIds(sqsMock)).toEqual([]);
+    });
+
+    it("answers 409 while another active task of the same caller holds its unique key", async () => {
+      const id = await insertTask({ uniqueKey: "stats" });
+      await insertTask({ status: "running", uniqueKey: "stats" });
+      expect(await call("POST", `/tasks/${id}/retry`, { as: "alice" })).toMatchObject({ status: 409, json: { error: "Another active task holds this task's unique key" } });
+      expect(await row(id)).toMatchObject({ status: "failed" });
+    });
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { uuid } from "../../../functions/core/db/parameters.js";
-import { claimTask } from "../../../functions/tasks/lifecycle.js";
+import { claimTask, recordOutcome } from "../../../functions/tasks/lifecycle.js";
 import { fulfilledValues, postgresUrlOrSkip, raceBehindLock } from "../../support/contention.js";
 import { migratedDatabase } from "../../support/local-database.js";
 
@@ -31,5 +31,40 @@ describe("claimTask under contention", () => {
     expect(await t.db.first("SELECT status, attempts FROM tasks WHERE id = :id", { id: uuid(id) })).toEqual({ status: "running", attempts: 1 });
     // The calls really overlapped: all of them were waiting on the lock at the same moment.
     expect(race).toMatchObject({ queued: CLAIMS, finishedBeforeRelease: 0 });
+  });
+});
+
+describe("releaseTask and recordOutcome", () => {
+  const t = migratedDatabase(["tasks"]);
+
+  const runningTask = async (attempts: number) => {
+    const row = await t.db.first<{ id: string }>(
+      `INSERT INTO tasks (name, queue, payload, status, attempts, max_attempts, lease_expires_at)
+       VALUES ('diagnostics.echo', 'default', '{}', 'running', :attempts, 3, now() + interval '1 minute') RETURNING id`,
+      { attempts },
+    );
+    return row!.id;
+  };
+  const row = (id: string) => t.db.first("SELECT status, attempts, max_attempts, lease_expires_at, wake_due_at > now() AS later FROM tasks WHERE id = :id", { id: uuid(id) });
+
+  it("gives an attempt that met a database outage back without using up the budget, and never renumbers attempts", async () => {
+    const id = await runningTask(3);
+    expect(await recordOutcome(t.db, id, { attempt: 3, status: "released", retryInSeconds: 30 })).toBe(true);
+    expect(await row(id)).toEqual({ status: "retrying", attempts: 3, max_attempts: 4, lease_expires_at: null, later: true });
+    // The next claim is attempt 4, and it may still run.
+    expect(await claimTask(t.db, id, 60)).toMatchObject({ claimed: true, attempt: 4, maxAttempts: 4 });
+  });
+
+  it("records nothing for an attempt that is no longer the task's current one", async () => {
+    const id = await runningTask(2);
+    for (const outcome of [
+      { attempt: 1, status: "succeeded", result: 1 },
+      { attempt: 1, status: "retrying", error: "x", retryInSeconds: 1 },
+      { attempt: 1, status: "failed", error: "x" },
+      { attempt: 1, status: "released", retryInSeconds: 1 },
+    ] as const) {
+      expect(await recordOutcome(t.db, id, outcome), outcome.status).toBe(false);
+    }
+    expect(await row(id)).toMatchObject({ status: "running", attempts: 2, max_attempts: 3 });
   });
 });

@@ -1,4 +1,3 @@
-import { GetQueueAttributesCommand, StartMessageMoveTaskCommand } from "@aws-sdk/client-sqs";
 import { describe, expect, it } from "vitest";
 import { text } from "../../../functions/core/db/parameters.js";
 import { freeIdempotencyKeys } from "../../../functions/tasks/definitions/housekeeping-expire-idempotency-keys.js";
@@ -6,9 +5,7 @@ import { taskCountsSince } from "../../../functions/tasks/definitions/reports-da
 import { taskStats } from "../../../functions/tasks/definitions/reports-task-stats.js";
 import { claimTask, recordProgress } from "../../../functions/tasks/lifecycle.js";
 import { cancelTask, findTask, listTasks } from "../../../functions/tasks/queries.js";
-import { redriveDeadLetters } from "../../../functions/tasks/queues.js";
 import { migratedDatabase } from "../../support/local-database.js";
-import { testTaskDeps } from "../../support/task-deps.js";
 
 // Every statement here runs through the Data API stand-in, which binds plain strings as varchar
 // as Aurora does: a uuid, timestamp or jsonb parameter sent without its hint fails these tests.
@@ -132,15 +129,5 @@ describe("task queries over the Data API", () => {
     // A user's report counts only their own tasks.
     expect(await taskStats(t.db, 24, "alice")).toEqual([{ name: "diagnostics.echo", status: "succeeded", count: 1, avgSeconds: null }]);
     expect(await taskStats(t.db, 24, "bob")).toEqual([]);
-  });
-
-  it("sets dead-lettered tasks of a queue back to queued on redrive", async () => {
-    const { deps, sqsMock } = testTaskDeps(t.db);
-    sqsMock.on(GetQueueAttributesCommand).resolves({ Attributes: { QueueArn: "arn:aws:sqs:us-east-1:000000000000:q" } });
-    sqsMock.on(StartMessageMoveTaskCommand).resolves({});
-    const id = await insertTask({ status: "failed" });
-    await t.db.query("UPDATE tasks SET dead_lettered_at = now(), attempts = 3");
-    expect(await redriveDeadLetters(deps, "default")).toMatchObject({ tasksRequeued: 1, method: "StartMessageMoveTask" });
-    expect(await findTask(t.db, id)).toMatchObject({ status: "queued", attempts: 0, deadLetteredAt: null });
   });
 });

@@ -1,5 +1,9 @@
 import { Logger } from "@aws-lambda-powertools/logger";
+import { SendMessageCommand } from "@aws-sdk/client-sqs";
 import { describe, expect, it } from "vitest";
+import type { Database } from "../../../functions/core/db/database.js";
+import { DatabaseUnavailableError } from "../../../functions/core/db/unavailable.js";
+import type { TaskDeps } from "../../../functions/tasks/deps.js";
 import { uuid } from "../../../functions/core/db/parameters.js";
 import { enqueueTask } from "../../../functions/tasks/enqueue.js";
 import { processMessage } from "../../../functions/worker/process-message.js";
@@ -18,6 +22,11 @@ describe("processMessage", () => {
     const body = JSON.stringify({ taskId: id, name: "diagnostics.echo" });
     sqsMock.resetHistory();
     return { id, body, deps, sent };
+  }
+  async function enqueueWithMock(payload: Record<string, unknown>) {
+    const { deps, sqsMock } = testTaskDeps(t.db);
+    const { id } = await enqueueTask(deps, { name: "diagnostics.echo", payload });
+    return { id, body: JSON.stringify({ taskId: id, name: "diagnostics.echo" }), deps, sqsMock };
   }
   const task = (id: string) => t.db.first<Record<string, unknown>>("SELECT status, attempts, result, error, dead_lettered_at IS NOT NULL AS dead FROM tasks WHERE id = :id", { id: uuid(id) });
 
@@ -104,15 +113,111 @@ describe("processMessage", () => {
     ]);
   });
 
-  it("keeps the message for later while the database is unavailable, without using up an attempt", async () => {
-    const { id, body, deps } = await enqueue({ message: "patient" });
-    t.server.setAvailable(false);
-    try {
-      expect(await processMessage(deps, body, options())).toEqual({ action: "retry", visibilitySeconds: 15, reason: "database unavailable" });
-    } finally {
-      t.server.setAvailable(true);
-    }
-    expect(await task(id)).toMatchObject({ status: "queued", attempts: 0 });
-    expect(await processMessage(deps, body, options())).toMatchObject({ reason: "succeeded" });
+  describe("through database outages", () => {
+    const parse = (body: unknown) => body as { taskId: string; name: string; deferrals?: number; outcome?: Record<string, unknown> };
+
+    it("defers the wake-up as a fresh message (receive count 0) while the database is away, without using up an attempt", async () => {
+      const { id, body, deps, sent } = await enqueue({ message: "patient" });
+      t.server.setAvailable(false);
+      let current = body;
+      const delays: number[] = [];
+      try {
+        // An outage of any length: every delivery is replaced by a fresh message; none is failed back to SQS.
+        for (let i = 0; i < 8; i++) {
+          expect(await processMessage(deps, current, options())).toEqual({ action: "delete", reason: "database unavailable; deferred" });
+          const last = sent().at(-1)!;
+          expect(last.queueUrl).toBe(testQueues.default.url);
+          expect(parse(last.body)).toEqual({ taskId: id, name: "diagnostics.echo", deferrals: i + 1 });
+          delays.push(last.delaySeconds!);
+          current = JSON.stringify(last.body);
+        }
+      } finally {
+        t.server.setAvailable(true);
+      }
+      // random() = 0: half of 5, 10, 20, 40, then of the 60 s ceiling.
+      expect(delays).toEqual([3, 5, 10, 20, 30, 30, 30, 30]);
+      expect(sent().filter((m) => m.queueUrl === testQueues.default.deadLetterUrl)).toEqual([]);
+      expect(await task(id)).toMatchObject({ status: "queued", attempts: 0 });
+      expect(await processMessage(deps, current, options())).toMatchObject({ reason: "succeeded" });
+      expect(await task(id)).toMatchObject({ status: "succeeded", attempts: 1 });
+    });
+
+    it("falls back to retrying the message when SQS refuses the fresh one too", async () => {
+      const { id, body, deps, sqsMock } = await enqueueWithMock({ message: "x" });
+      sqsMock.on(SendMessageCommand).rejects(new Error("SQS down"));
+      t.server.setAvailable(false);
+      try {
+        expect(await processMessage(deps, body, options())).toEqual({ action: "retry", visibilitySeconds: 15, reason: "database unavailable" });
+      } finally {
+        t.server.setAvailable(true);
+      }
+      expect(await task(id)).toMatchObject({ status: "queued", attempts: 0 });
+    });
+
+    it("retries the completion write with backoff while the Lambda has time, and records the run once", async () => {
+      const { id, body, deps } = await enqueue({ message: "late write" });
+      const flaky = failingWrites(deps, "'succeeded'", 3);
+      const waits: number[] = [];
+      const outcome = await processMessage(flaky.deps, body, { ...options(), sleep: async (ms) => void waits.push(ms) });
+      expect(outcome).toEqual({ action: "delete", reason: "succeeded" });
+      expect(waits).toEqual([200, 400, 800]);
+      expect(await task(id)).toMatchObject({ status: "succeeded", attempts: 1, result: { message: "late write" } });
+    });
+
+    it("carries the outcome in a fresh message when the write still fails, and never runs the task again", async () => {
+      const { id, body, deps, sent } = await enqueue({ message: "ran once" });
+      const flaky = failingWrites(deps, "'succeeded'", Infinity);
+      let remaining = 8_000;
+      const outcome = await processMessage(flaky.deps, body, {
+        ...options(),
+        remainingMs: () => remaining,
+        sleep: async (ms) => void (remaining -= ms),
+      });
+      expect(outcome).toEqual({ action: "delete", reason: "outcome carried in a fresh message" });
+      expect(await task(id)).toMatchObject({ status: "running", attempts: 1 });
+      const carried = sent().at(-1)!;
+      expect(carried).toMatchObject({ queueUrl: testQueues.default.url, delaySeconds: 5 });
+      expect(parse(carried.body).outcome).toEqual({ attempt: 1, status: "succeeded", result: { message: "ran once" } });
+
+      // The database is back only after the attempt's lease ended: the carried outcome is still recorded, not re-run.
+      await t.db.query("UPDATE tasks SET lease_expires_at = now() - interval '1 minute' WHERE id = :id", { id: uuid(id) });
+      expect(await processMessage(deps, JSON.stringify(carried.body), options())).toEqual({ action: "delete", reason: "succeeded" });
+      expect(await task(id)).toMatchObject({ status: "succeeded", attempts: 1, result: { message: "ran once" } });
+      // A late duplicate of the original wake-up finds it finished.
+      expect(await processMessage(deps, body, options())).toEqual({ action: "delete", reason: "task is succeeded" });
+      expect(await task(id)).toMatchObject({ attempts: 1 });
+    });
+
+    it("drops a carried outcome whose attempt was taken over, and acts as a plain wake-up", async () => {
+      const { id, deps } = await enqueue({ message: "x" });
+      await t.db.query("UPDATE tasks SET status = 'running', attempts = 2, lease_expires_at = now() + interval '1 minute' WHERE id = :id", { id: uuid(id) });
+      const stale = JSON.stringify({ taskId: id, name: "diagnostics.echo", outcome: { attempt: 1, status: "succeeded", result: { message: "old" } } });
+      expect(await processMessage(deps, stale, options())).toMatchObject({ action: "retry", reason: "task already running" });
+      expect(await task(id)).toMatchObject({ status: "running", attempts: 2, result: null });
+    });
+
+    it("records a carried retry and then runs the next attempt from the same message", async () => {
+      const { id, deps } = await enqueue({ message: "x" });
+      await t.db.query("UPDATE tasks SET status = 'running', attempts = 1, lease_expires_at = now() + interval '1 minute' WHERE id = :id", { id: uuid(id) });
+      const carried = JSON.stringify({ taskId: id, name: "diagnostics.echo", outcome: { attempt: 1, status: "retrying", error: "Error: boom", retryInSeconds: 7 } });
+      expect(await processMessage(deps, carried, options())).toEqual({ action: "retry", visibilitySeconds: 7, reason: "retrying" });
+      expect(await task(id)).toMatchObject({ status: "retrying", attempts: 1, error: "Error: boom" });
+      expect(await processMessage(deps, carried, options())).toEqual({ action: "delete", reason: "succeeded" });
+      expect(await task(id)).toMatchObject({ status: "succeeded", attempts: 2 });
+    });
   });
 });
+
+/** The same deps, but the database refuses the writes whose SQL contains `marker`, `times` times, as an outage would. */
+function failingWrites(deps: TaskDeps, marker: string, times: number) {
+  let left = times;
+  const db = Object.create(deps.db) as Database;
+  db.query = async (sql, params) => {
+    if (sql.includes(marker) && left > 0) {
+      left -= 1;
+      throw new DatabaseUnavailableError();
+    }
+    return deps.db.query(sql, params);
+  };
+  return { deps: { ...deps, db } };
+}

@@ -1,0 +1,74 @@
+import { json } from "../core/db/parameters.js";
+import type { TaskDeps } from "./deps.js";
+import { sendWakeUps } from "./messages.js";
+
+export interface ReconcileOptions {
+  /** The beat's clock. @default deps.now() */
+  now?: Date;
+  /** Wake-ups sent per call at most, oldest overdue first, so one tick stays short. */
+  limit: number;
+  /**
+   * Per queue, how long after a task's wake-up was due its message counts as lost: see
+   * `staleAfterByQueue`. Queues not named use DEFAULT_STALE_AFTER_SECONDS.
+   */
+  staleAfterSeconds: Readonly<Record<string, number>>;
+}
+
+export interface ReconcileReport {
+  /** Tasks sent a fresh wake-up. */
+  woken: number;
+  /** Overdue tasks SQS refused a wake-up: tried again after another stale period. */
+  unsent: number;
+}
+
+/** For a queue the reconciler was not told about: longer than any configured visibility timeout. */
+export const DEFAULT_STALE_AFTER_SECONDS = 3_600;
+
+/**
+ * Twice the queue's visibility timeout. A message that is due reaches a worker within seconds,
+ * and a received one is either claimed (the row says `running`) or back on the queue within one
+ * visibility timeout; a task still waiting twice that long after its wake-up was due has lost
+ * its message. (AWS's 6× rule already makes the visibility timeout six worker timeouts.)
+ */
+export function staleAfterByQueue(queues: Readonly<Record<string, { visibilityTimeoutSeconds: number }>>, factor = 2): Record<string, number> {
+  return Object.fromEntries(Object.entries(queues).map(([name, queue]) => [name, queue.visibilityTimeoutSeconds * factor]));
+}
+
+/**
+ * The beat's safety net: SQS only carries wake-ups, the task row decides. A task that is `queued`
+ * or `retrying` (or `running` with a lease that ended long ago: its worker died and SQS gave up on
+ * the message) whose wake-up is long overdue gets a fresh message. This covers messages lost to
+ * a purged or expired DLQ, to SQS giving up during a database outage, or to an emulator restart.
+ *
+ * One UPDATE picks the rows and moves their `wake_due_at` to now, so overlapping ticks never pick
+ * the same row and the next tick does not send it again; the task is woken again only after
+ * another stale period. A spare wake-up is harmless: the worker's claim runs a task once.
+ */
+export async function reconcileTasks(deps: TaskDeps, options: ReconcileOptions): Promise<ReconcileReport> {
+  const now = options.now ?? deps.now();
+  const overdue = await deps.db.rows<{ id: string; name: string; queue: string }>(
+    `UPDATE tasks SET wake_due_at = :now
+      WHERE status IN ('queued', 'retrying', 'running')
+        AND id IN (
+          SELECT t.id FROM tasks t
+            LEFT JOIN jsonb_each_text(:staleAfter) s(queue, seconds) ON s.queue = t.queue
+           WHERE t.status IN ('queued', 'retrying', 'running')
+             AND GREATEST(t.wake_due_at, t.lease_expires_at)
+                 < :now - make_interval(secs => COALESCE(s.seconds::float8, :defaultStale))
+             AND (t.run_at IS NULL OR t.run_at <= :now)
+           ORDER BY t.wake_due_at
+           LIMIT :limit
+           FOR UPDATE OF t SKIP LOCKED)
+     RETURNING id, name, queue`,
+    { now, staleAfter: json(options.staleAfterSeconds), defaultStale: DEFAULT_STALE_AFTER_SECONDS, limit: options.limit },
+  );
+  const byQueue = new Map<string, { id: string; name: string }[]>();
+  for (const row of overdue) byQueue.set(row.queue, [...(byQueue.get(row.queue) ?? []), row]);
+  let woken = 0;
+  for (const [queue, tasks] of byQueue) {
+    // A queue no longer configured cannot be woken here; its tasks are counted as unsent.
+    const sent = Object.hasOwn(deps.queues, queue) ? await sendWakeUps(deps, queue, tasks) : new Set<string>();
+    woken += sent.size;
+  }
+  return { woken, unsent: overdue.length - woken };
+}
