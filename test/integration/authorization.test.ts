@@ -111,7 +111,7 @@ const rows: Row[] = [
 
   // Operations: admins only.
   { route: "GET /queues", request: () => ({ method: "GET", path: "/queues" }), expected: adminOnly(200) },
-  // 202, not the contract's first 200: the dead letters move back asynchronously (DEVIATION H2 in the contract).
+  // 202: redrive queues the tasks again; they run later.
   { route: "POST /queues/{name}/redrive (reports)", request: () => ({ method: "POST", path: "/queues/reports/redrive" }), expected: adminOnly(202) },
   { route: "GET /schedules", request: () => ({ method: "GET", path: "/schedules" }), expected: adminOnly(200) },
   {

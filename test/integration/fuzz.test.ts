@@ -13,7 +13,7 @@ import { type Caller, callers, type Role, send, storedMedia } from "./callers.js
 
 const seed = Number(process.env.GROUNDCREW_FUZZ_SEED ?? 20_261_122);
 const defaultRuns = Number(process.env.GROUNDCREW_FUZZ_RUNS ?? 150);
-/** Requests in flight at once: enough to keep the emulator busy without starving the other helpers' CPU. */
+/** Requests in flight at once: enough to keep the emulator busy without starving the rest of the machine. */
 const concurrency = 4;
 /**
  * Below the stage's throttle (config api.throttleRateLimit, 100 a second): faster, and API

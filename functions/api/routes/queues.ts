@@ -20,7 +20,7 @@ export function queueRoutesWith(deps: () => TaskDeps = taskDepsFromEnv, verifier
     auth: "admin",
     verifier,
     params: z.object({ name: z.string().min(1).max(80) }),
-    // 202: the dead letters move back asynchronously; an unknown queue name is a 404 (findQueue).
+    // 202: the tasks are queued again and run later; an unknown queue name is a 404 (findQueue).
     handle: async ({ params }) => json(202, await redriveDeadLetters(deps(), params.name)),
   });
 
