@@ -8,6 +8,8 @@ import { queueOf, taskDepsFromEnv } from "../tasks/deps.js";
 import { processMessage } from "./process-message.js";
 
 const queue = process.env.GROUNDCREW_WORKER_QUEUE ?? "default";
+/** Set by CDK (WorkerQueue) for a queue whose cap is 1: tasks then run only while holding the queue's slot. */
+const oneAtATime = process.env.GROUNDCREW_WORKER_ONE_AT_A_TIME === "true";
 /** EMF metrics per queue: what finished, what will be retried, what was dropped as a duplicate or final. */
 const metrics = new Metrics({ namespace: "Groundcrew", serviceName: "worker", defaultDimensions: { queue } });
 
@@ -23,6 +25,7 @@ export const handler = middy<SQSEvent, SQSBatchResponse, Error, Context>()
     for (const record of event.Records) {
       const outcome = await processMessage(deps, record.body, {
         queue,
+        oneAtATime,
         remainingMs: () => context.getRemainingTimeInMillis(),
         logger,
       }).catch((error: unknown) => {

@@ -17,6 +17,13 @@ export type Outcome =
 
 export interface ProcessOptions {
   queue: string;
+  /**
+   * The queue's cap is 1: a task runs only while it holds the queue's slot in the database. The
+   * event source still lets 2 workers poll (its minimum), so the second one, finding the slot
+   * taken, defers its message like during a database outage (see `defer`): no receive is used up,
+   * nothing is throttled, nothing reaches the DLQ for waiting its turn.
+   */
+  oneAtATime?: boolean;
   /** Milliseconds until the Lambda's hard timeout. */
   remainingMs: () => number;
   logger: Logger;
@@ -65,24 +72,28 @@ export async function processMessage(deps: TaskDeps, body: string, options: Proc
     return await handle(deps, message, options);
   } catch (error) {
     if (!isUnavailable(error)) throw error;
-    return defer(deps, message, options);
+    return defer(deps, message, options, "database unavailable");
   }
 }
 
-/** The database is away: the same wake-up again, later, as a fresh message (receive count 0). */
-async function defer(deps: TaskDeps, message: TaskMessage, options: ProcessOptions): Promise<Outcome> {
+/**
+ * The database is away, or the task's one-at-a-time queue is busy: the same wake-up again, later,
+ * as a fresh message (receive count 0).
+ */
+async function defer(deps: TaskDeps, message: TaskMessage, options: ProcessOptions, why: "database unavailable" | "queue busy"): Promise<Outcome> {
   const deferrals = (message.deferrals ?? 0) + 1;
+  const because = why === "queue busy" ? "Another task of this one-at-a-time queue is running" : "Database unavailable";
   const ceiling = Math.min(DEFERRAL_MAX_SECONDS, DEFERRAL_BASE_SECONDS * 2 ** (deferrals - 1));
   // Equal jitter: when the database is back, the waiting tasks do not all arrive in the same second.
   const delay = Math.max(1, Math.round(ceiling / 2 + (options.random ?? Math.random)() * (ceiling / 2)));
   try {
     await sendTaskMessage(deps, options.queue, { ...message, deferrals }, delay);
   } catch (error) {
-    options.logger.warn("Database and SQS unavailable; the message will be retried", { error: error as Error });
-    return { action: "retry", visibilitySeconds: FALLBACK_RETRY_SECONDS, reason: "database unavailable" };
+    options.logger.warn(`${because}, and SQS unavailable; the message will be retried`, { error: error as Error });
+    return { action: "retry", visibilitySeconds: FALLBACK_RETRY_SECONDS, reason: why };
   }
-  options.logger.warn("Database unavailable; the task is woken again later", { taskId: message.taskId, deferrals, delaySeconds: delay });
-  return { action: "delete", reason: "database unavailable; deferred" };
+  options.logger.warn(`${because}; the task is woken again later`, { taskId: message.taskId, deferrals, delaySeconds: delay });
+  return { action: "delete", reason: `${why}; deferred` };
 }
 
 async function handle(deps: TaskDeps, message: TaskMessage, options: ProcessOptions): Promise<Outcome> {
@@ -94,8 +105,10 @@ async function handle(deps: TaskDeps, message: TaskMessage, options: ProcessOpti
     // The row moved on (already recorded, or another attempt took over): an ordinary wake-up.
   }
   const leaseSeconds = Math.ceil(options.remainingMs() / 1000) + 10;
-  const claim = await claimTask(deps.db, taskId, leaseSeconds);
+  const claim = await claimTask(deps.db, taskId, leaseSeconds, { oneAtATime: options.oneAtATime });
   if (!claim.claimed) {
+    // Another task of this one-at-a-time queue runs: its turn comes later, at no cost in receives.
+    if (claim.status === "queue busy") return defer(deps, message, options, "queue busy");
     if (claim.status === "running" && claim.leaseExpiresAt) {
       // Another delivery of this message is running the task: come back when its lease ends.
       const wait = Math.ceil((Date.parse(claim.leaseExpiresAt) - deps.now().getTime()) / 1000) + 5;

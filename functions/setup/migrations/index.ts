@@ -9,6 +9,7 @@ import { migration as taskKeyScopes } from "./0007_task_key_scopes.js";
 import { migration as scheduleWallClockSlots } from "./0008_schedule_wall_clock_slots.js";
 import { migration as scheduleChoices } from "./0009_schedule_choices.js";
 import { migration as taskWakeUps } from "./0010_task_wake_ups.js";
+import { migration as queueSlots } from "./0011_queue_slots.js";
 
 /** Applied in this order; ids are never renamed or reused once deployed. */
-export const migrations: Migration[] = [core, tasks, schedules, eventsMaintenance, media, scheduleClaims, taskKeyScopes, scheduleWallClockSlots, scheduleChoices, taskWakeUps];
+export const migrations: Migration[] = [core, tasks, schedules, eventsMaintenance, media, scheduleClaims, taskKeyScopes, scheduleWallClockSlots, scheduleChoices, taskWakeUps, queueSlots];

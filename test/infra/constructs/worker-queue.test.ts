@@ -1,5 +1,5 @@
 import { Stack } from "aws-cdk-lib";
-import { Match } from "aws-cdk-lib/assertions";
+import { Match, Template } from "aws-cdk-lib/assertions";
 import { describe, expect, it } from "vitest";
 import { loadConfig } from "../../../functions/core/config/load.js";
 import { WorkerQueue } from "../../../infra/constructs/worker-queue.js";
@@ -29,12 +29,23 @@ describe("WorkerQueue", () => {
     });
   });
 
-  it("uses reserved concurrency for a cap of 1, which the mapping cannot express", () => {
+  it("keeps a cap of 1 in the database: the mapping's minimum of 2, no reserved concurrency (AWS's throttling anti-pattern)", () => {
     const config = loadConfig("prod", { queues: { solo: { maxConcurrency: 1 } } });
     const stack = new Stack(testApp(), "solo");
-    const solo = new WorkerQueue(stack, "Solo", { config, name: "solo", queue: config.queues.solo! });
-    const fn = solo.worker.node.defaultChild as { reservedConcurrentExecutions?: number };
-    expect(fn.reservedConcurrentExecutions).toBe(1);
+    new WorkerQueue(stack, "Solo", { config, name: "solo", queue: config.queues.solo! });
+    const solo = Template.fromStack(stack);
+    solo.hasResourceProperties("AWS::Lambda::EventSourceMapping", { ScalingConfig: { MaximumConcurrency: 2 } });
+    solo.hasResourceProperties("AWS::Lambda::Function", {
+      ReservedConcurrentExecutions: Match.absent(),
+      Environment: { Variables: Match.objectLike({ GROUNDCREW_WORKER_QUEUE: "solo", GROUNDCREW_WORKER_ONE_AT_A_TIME: "true" }) },
+    });
+    expect(JSON.stringify(solo.toJSON())).not.toContain("ReservedConcurrentExecutions");
+  });
+
+  it("leaves queues with a cap of 2 or more to the mapping alone", () => {
+    template.hasResourceProperties("AWS::Lambda::Function", {
+      Environment: { Variables: Match.objectLike({ GROUNDCREW_WORKER_QUEUE: "reports", GROUNDCREW_WORKER_ONE_AT_A_TIME: Match.absent() }) },
+    });
   });
 
   it("refuses a visibility timeout under 6x the worker timeout at synth", () => {
