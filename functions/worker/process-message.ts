@@ -162,8 +162,9 @@ async function handle(deps: TaskDeps, message: TaskMessage, options: ProcessOpti
  * run the task a second time. So the outcome itself travels instead: a fresh message carrying it
  * (with the attempt it ends) replaces this one, and whichever worker receives it records the
  * outcome rather than claiming. It comes back in seconds and is deferred like any wake-up while
- * the outage lasts, so it is recorded as soon as the database answers, long before the reconciler
- * would look at the task (twice the visibility timeout after the lease). The recording names the
+ * the outage lasts, so it is recorded within a deferral (at most a minute) of the database's return.
+ * The reconciler only notes such a task at its first look after the outage and wakes it a stale
+ * period later (tasks/reconcile.ts), so the carried outcome lands first. The recording names the
  * attempt, so if another attempt did take over meanwhile, the carried outcome is dropped.
  * Only two cases fall back to failing the message back (and so to a possible second run once the
  * lease ends): a result too large for an SQS message (256 KiB), and SQS refusing the send too.

@@ -25,7 +25,8 @@ describe("reconcileTasks: a fresh wake-up for tasks whose message was lost", () 
   const wakeDueAt = async (id: string) => (await t.db.first<{ at: string }>("SELECT wake_due_at AS at FROM tasks WHERE id = :id", { id: uuid(id) }))!.at;
 
   it("wakes overdue queued, retrying and long-abandoned running tasks, and nothing else", async () => {
-    const { deps, sqsMock } = testTaskDeps(t.db);
+    let now = new Date();
+    const { deps, sqsMock } = testTaskDeps(t.db, () => now);
     acceptBatches(sqsMock);
     const lostQueued = await insertTask("queued", 600);
     const lostRetry = await insertTask("retrying", 600);
@@ -37,8 +38,32 @@ describe("reconcileTasks: a fresh wake-up for tasks whose message was lost", () 
     await insertTask("queued", 600, { runInSeconds: 60 }); // delayed on purpose
     for (const status of ["scheduled", "succeeded", "failed", "cancelled"]) await insertTask(status, 600);
 
-    expect(await reconcileTasks(deps, { limit: 100, staleAfterSeconds })).toEqual({ woken: 3, unsent: 0 });
-    expect(batchedTaskIds(sqsMock).sort()).toEqual([lostQueued, lostRetry, abandoned].sort());
+    // The abandoned running task is only noted at the first look (see the next test).
+    expect(await reconcileTasks(deps, { limit: 100, staleAfterSeconds })).toEqual({ woken: 2, unsent: 0, noted: 1 });
+    expect(batchedTaskIds(sqsMock).sort()).toEqual([lostQueued, lostRetry].sort());
+    now = new Date(now.getTime() + 121_000);
+    // Meanwhile the task whose lease had just ended is stale too: it is noted now, not woken.
+    expect(await reconcileTasks(deps, { limit: 100, staleAfterSeconds })).toMatchObject({ noted: 1 });
+    expect(batchedTaskIds(sqsMock)).toContain(abandoned);
+  });
+
+  it("wakes a running task whose lease ended only one stale period after first seeing it, so a carried outcome lands first", async () => {
+    let now = new Date();
+    const { deps, sqsMock } = testTaskDeps(t.db, () => now);
+    acceptBatches(sqsMock);
+    // Both ran just before a long database outage; their outcomes travel in deferred messages.
+    const recordedMeanwhile = await insertTask("running", 600, { leaseSecondsAgo: 580 });
+    const stillRunning = await insertTask("running", 600, { leaseSecondsAgo: 580 });
+    // The first beat after the outage: nothing is woken, so no second attempt can be claimed yet.
+    expect(await reconcileTasks(deps, { limit: 100, staleAfterSeconds })).toEqual({ woken: 0, unsent: 0, noted: 2 });
+    expect(batchedTaskIds(sqsMock)).toEqual([]);
+    // One carried outcome lands (recordOutcome on attempt 1); the other task's worker really died.
+    await t.db.query("UPDATE tasks SET status = 'succeeded', lease_expires_at = NULL WHERE id = :id", { id: uuid(recordedMeanwhile) });
+    now = new Date(now.getTime() + 60_000);
+    expect(await reconcileTasks(deps, { limit: 100, staleAfterSeconds })).toEqual({ woken: 0, unsent: 0, noted: 0 });
+    now = new Date(now.getTime() + 61_000);
+    expect(await reconcileTasks(deps, { limit: 100, staleAfterSeconds })).toEqual({ woken: 1, unsent: 0, noted: 0 });
+    expect(batchedTaskIds(sqsMock)).toEqual([stillRunning]);
   });
 
   it("uses each queue's own stale period", async () => {
@@ -47,7 +72,7 @@ describe("reconcileTasks: a fresh wake-up for tasks whose message was lost", () 
     const overdueDefault = await insertTask("queued", 150);
     await insertTask("queued", 150, { queue: "reports" }); // reports waits 360 s
     const overdueReports = await insertTask("queued", 400, { queue: "reports" });
-    expect(await reconcileTasks(deps, { limit: 100, staleAfterSeconds })).toEqual({ woken: 2, unsent: 0 });
+    expect(await reconcileTasks(deps, { limit: 100, staleAfterSeconds })).toEqual({ woken: 2, unsent: 0, noted: 0 });
     expect(batchedTaskIds(sqsMock).sort()).toEqual([overdueDefault, overdueReports].sort());
   });
 
@@ -69,7 +94,7 @@ describe("reconcileTasks: a fresh wake-up for tasks whose message was lost", () 
     acceptBatches(sqsMock);
     const ids: string[] = [];
     for (let i = 0; i < 12; i++) ids.push(await insertTask("queued", 1_000 - i));
-    expect(await reconcileTasks(deps, { limit: 5, staleAfterSeconds })).toEqual({ woken: 5, unsent: 0 });
+    expect(await reconcileTasks(deps, { limit: 5, staleAfterSeconds })).toEqual({ woken: 5, unsent: 0, noted: 0 });
     expect(batchedTaskIds(sqsMock)).toEqual(ids.slice(0, 5));
     const overlapping = await Promise.all([reconcileTasks(deps, { limit: 5, staleAfterSeconds }), reconcileTasks(deps, { limit: 5, staleAfterSeconds })]);
     expect(overlapping.reduce((sum, r) => sum + r.woken, 0)).toBe(7);
@@ -82,6 +107,6 @@ describe("reconcileTasks: a fresh wake-up for tasks whose message was lost", () 
     const refused = await insertTask("queued", 600);
     await insertTask("queued", 600);
     acceptBatches(sqsMock, new Set([refused]));
-    expect(await reconcileTasks(deps, { limit: 100, staleAfterSeconds })).toEqual({ woken: 1, unsent: 1 });
+    expect(await reconcileTasks(deps, { limit: 100, staleAfterSeconds })).toEqual({ woken: 1, unsent: 1, noted: 0 });
   });
 });
