@@ -2,17 +2,9 @@ import { describe, expect, it } from "vitest";
 import { nextSlot } from "../../../functions/scheduler/cron.js";
 import type { PeriodicEntry } from "../../../functions/scheduler/periodic.js";
 import { dueSlots, effectiveSchedules, MAX_MISSED_RUNS_PER_TICK } from "../../../functions/scheduler/plan.js";
+import { entry } from "./entries.js";
 
 const MINUTE = 60_000;
-const entry = (cron: string, timezone: string, choices: Pick<PeriodicEntry, "dayMatching" | "missed" | "overlap"> = {}): PeriodicEntry => ({
-  name: "s",
-  cron,
-  timezone,
-  enabled: true,
-  description: "",
-  target: { kind: "task", task: "diagnostics.echo", payload: {} },
-  ...choices,
-});
 
 /** Every run a dispatcher ticking 5 s into each minute would start over [from, from + minutes]: its instant and key. */
 function ticked(schedule: PeriodicEntry, fromIso: string, minutes: number): string[] {

@@ -1,20 +1,12 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { isFixedTime } from "../../../functions/scheduler/cron.js";
-import type { PeriodicEntry } from "../../../functions/scheduler/periodic.js";
 import { dueSlots, effectiveSchedules } from "../../../functions/scheduler/plan.js";
+import { entry } from "./entries.js";
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
 
-const entry = (cron: string, timezone: string): PeriodicEntry => ({
-  name: "s",
-  cron,
-  timezone,
-  enabled: true,
-  description: "",
-  target: { kind: "task", task: "diagnostics.echo", payload: {} },
-});
 
 /**
  * What a dispatcher ticking 5 s into every minute from `fromIso` for `hours` would start: each
