@@ -1,5 +1,5 @@
 import { App } from "aws-cdk-lib";
-import { ConfigError, loadConfig } from "../functions/core/config/load.js";
+import { ConfigError, loadConfig } from "../functions/contracts/config/load.js";
 import { GroundcrewStack } from "./stacks/groundcrew-stack.js";
 
 const app = new App();
@@ -29,7 +29,7 @@ function parseOverrides(raw: unknown): Record<string, unknown> {
   if (raw === undefined) return {};
   if (typeof raw === "object" && raw !== null) return raw as Record<string, unknown>;
   try {
-    return JSON.parse(String(raw)) as Record<string, unknown>;
+    return JSON.parse(typeof raw === "string" ? raw : JSON.stringify(raw)) as Record<string, unknown>;
   } catch {
     throw new ConfigError(`Invalid Groundcrew configuration:\n  - config: the -c config=... value is not JSON`);
   }

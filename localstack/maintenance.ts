@@ -7,12 +7,26 @@ import { localToken } from "./token.js";
 const { values } = parseArgs({ options: { "fail-at": { type: "string" } } });
 const outputs = JSON.parse(readFileSync(outputsFile, "utf8")) as Record<string, string>;
 const token = await localToken({ sub: "maintenance-cli", admin: true }, outputs);
-const call = async (path: string, init: RequestInit = {}) => {
+
+/** The parts of the API's answers this script reads (POST /maintenance/runs, GET /events). */
+interface StartAnswer {
+  runId?: string;
+  eventId?: string;
+  error?: string;
+}
+interface MaintenanceEvent {
+  id: string;
+  status: string;
+  description: string;
+  payload: { steps?: { step: string; status: string; details: unknown }[]; failedStep?: string; error?: string };
+}
+
+const call = async <T>(path: string, init: RequestInit = {}) => {
   const response = await fetch(`${outputs.apiUrl}${path}`, { ...init, headers: { authorization: `Bearer ${token}`, "content-type": "application/json" } });
-  return { status: response.status, body: (await response.json()) as any };
+  return { status: response.status, body: (await response.json()) as T };
 };
 
-const started = await call("/maintenance/runs", { method: "POST", body: JSON.stringify(values["fail-at"] ? { failAt: values["fail-at"] } : {}) });
+const started = await call<StartAnswer>("/maintenance/runs", { method: "POST", body: JSON.stringify(values["fail-at"] ? { failAt: values["fail-at"] } : {}) });
 if (started.status !== 202) {
   console.error(`could not start: ${started.status} ${started.body.error ?? ""}`);
   process.exit(1);
@@ -20,8 +34,8 @@ if (started.status !== 202) {
 console.log(`maintenance run ${started.body.runId} started`);
 let last = "";
 for (;;) {
-  const { body } = await call("/events?topic=server.maintenance&limit=20");
-  const event = (body.events as { id: string; status: string; description: string; payload: any }[]).find((e) => e.id === started.body.eventId);
+  const { body } = await call<{ events: MaintenanceEvent[] }>("/events?topic=server.maintenance&limit=20");
+  const event = body.events.find((e) => e.id === started.body.eventId);
   const line = `${event?.status}: ${event?.description}`;
   if (event && line !== last) console.log(`  ${line}`);
   last = line;

@@ -84,7 +84,7 @@ export async function startThrowawayPostgres(
       } catch (error) {
         if (attempt >= 3) {
           const serverLog = await readFile(logFile, "utf8").catch(() => "");
-          throw new Error(`PostgreSQL did not start (${String(error)}):\n${serverLog.slice(-2000)}`);
+          throw new Error(`PostgreSQL did not start (${String(error)}):\n${serverLog.slice(-2000)}`, { cause: error });
         }
       }
     }

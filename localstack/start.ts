@@ -17,12 +17,17 @@ console.log(`\nGroundcrew is running locally.\n  API: ${outputs.apiUrl}\n  try: 
 const stopFollowing = [follow(EMULATOR), follow(DATA_API)];
 let stopping = false;
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
-  process.on(signal, async () => {
+  process.on(signal, () => {
     if (stopping) return;
     stopping = true;
     for (const stop of stopFollowing) stop();
-    await localDown();
-    process.exit(0);
+    void localDown().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        console.error("Could not stop everything:", error);
+        process.exit(1);
+      },
+    );
   });
 }
 

@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { readSigningSecret } from "../functions/core/auth/from-env.js";
 import { parseTtlSeconds, signLocalToken } from "../functions/core/auth/local-token.js";
-import { loadConfig } from "../functions/core/config/load.js";
+import { loadConfig } from "../functions/contracts/config/load.js";
 import { awsLocalEnv, outputsFile } from "./env.js";
 
 export interface LocalTokenOptions {

@@ -1,6 +1,7 @@
 import httpRouterHandler from "@middy/http-router";
 import middy from "@middy/core";
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from "aws-lambda";
+import { ensureEnvironment } from "../core/environment-check.js";
 import { NotFoundError } from "../core/errors.js";
 import { accessLog } from "../core/http/access-log.js";
 import { httpErrors } from "../core/http/errors.js";
@@ -8,6 +9,7 @@ import { routes } from "./routes/index.js";
 
 /** The API Lambda behind API Gateway's `{proxy+}`: routing here, each route validating its own input. */
 export const handler = middy<APIGatewayProxyEvent, APIGatewayProxyResult>()
+  .before(() => ensureEnvironment("api"))
   .use(accessLog())
   .use(httpErrors())
   .handler(

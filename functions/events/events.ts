@@ -1,4 +1,5 @@
 import { EventBridgeClient, PutEventsCommand } from "@aws-sdk/client-eventbridge";
+import { eventVariables, isBound, readVariables } from "../contracts/environment.js";
 import type { Database } from "../core/db/database.js";
 import { json, uuid } from "../core/db/parameters.js";
 
@@ -69,8 +70,8 @@ async function publish(deps: EventDeps, event: AppEvent): Promise<void> {
 
 let client: EventBridgeClient | undefined;
 export function eventDepsFromEnv(db: Database, env: NodeJS.ProcessEnv = process.env): EventDeps {
-  const name = env.EVENT_BUS_NAME;
-  if (!name) return { db };
+  if (!isBound(eventVariables, env)) return { db };
+  const { EVENT_BUS_NAME: name } = readVariables(eventVariables, env);
   client ??= new EventBridgeClient({});
   return { db, bus: { client, name } };
 }

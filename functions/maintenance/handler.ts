@@ -2,12 +2,13 @@ import { Metrics } from "@aws-lambda-powertools/metrics";
 import { DeleteObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import middy from "@middy/core";
-import { z } from "zod";
-import { runtimeConfiguration } from "../core/config/load.js";
+import * as z from "zod";
+import { runtimeConfiguration } from "../core/config/runtime.js";
+import { isBound, mediaVariables, queueVariables, readVariables } from "../contracts/environment.js";
 import { database } from "../core/db/database.js";
+import { ensureEnvironment } from "../core/environment-check.js";
 import { logger } from "../core/logger.js";
 import { eventDepsFromEnv } from "../events/events.js";
-import type { QueueAddresses } from "../tasks/deps.js";
 import { failRun, finishRun, runStep } from "./procedure.js";
 import type { StepOutcome } from "./step.js";
 
@@ -24,12 +25,13 @@ const sqs = new SQSClient({});
 
 /** The state machine's Lambda: runs one step, or closes the run as finished or failed. */
 export const handler = middy().handler(async (event: unknown) => {
+  ensureEnvironment("maintenance");
   const request = input.parse(event);
   const db = database();
   const events = eventDepsFromEnv(db);
   if (request.action === "finish") return finishRun(db, events, request, request.results as Record<string, StepOutcome>);
   if (request.action === "fail") return failRun(db, events, request, request.failedStep, describe(request.error));
-  const bucket = process.env.MEDIA_BUCKET;
+  const bucket = isBound(mediaVariables) ? readVariables(mediaVariables).MEDIA_BUCKET : undefined;
   const outcome = await runStep(
     {
       db,
@@ -39,7 +41,7 @@ export const handler = middy().handler(async (event: unknown) => {
       logger,
       metrics,
       sqs,
-      queues: process.env.GROUNDCREW_QUEUES ? (JSON.parse(process.env.GROUNDCREW_QUEUES) as Record<string, QueueAddresses>) : undefined,
+      queues: readVariables(queueVariables).GROUNDCREW_QUEUES,
       deleteMediaObject: bucket
         ? async (key) => {
             s3 ??= new S3Client({ forcePathStyle: true });

@@ -1,4 +1,5 @@
 import { ExecutionAlreadyExists, SFNClient, StartExecutionCommand, DescribeExecutionCommand } from "@aws-sdk/client-sfn";
+import { maintenanceStartVariables, readVariables } from "../contracts/environment.js";
 import { database, type Database } from "../core/db/database.js";
 import { uuid } from "../core/db/parameters.js";
 import { ConflictError } from "../core/errors.js";
@@ -97,8 +98,7 @@ async function stillRunning(deps: MaintenanceDeps, executionArn: string | null):
 
 let sfn: SFNClient | undefined;
 export function maintenanceDepsFromEnv(env: NodeJS.ProcessEnv = process.env): MaintenanceDeps {
-  const stateMachineArn = env.MAINTENANCE_STATE_MACHINE_ARN;
-  if (!stateMachineArn) throw new Error("MAINTENANCE_STATE_MACHINE_ARN is not set: grant the function Maintenance.grantStart in CDK");
+  const { MAINTENANCE_STATE_MACHINE_ARN: stateMachineArn } = readVariables(maintenanceStartVariables, env);
   sfn ??= new SFNClient({});
   const db = database(env);
   return { sfn, stateMachineArn, db, events: eventDepsFromEnv(db, env) };

@@ -1,7 +1,7 @@
 import type { Logger } from "@aws-lambda-powertools/logger";
 import type { Metrics } from "@aws-lambda-powertools/metrics";
 import type { SQSClient } from "@aws-sdk/client-sqs";
-import type { Config } from "../core/config/schema.js";
+import type { Config } from "../contracts/config/schema.js";
 import type { Database } from "../core/db/database.js";
 import type { QueueAddresses } from "../tasks/deps.js";
 

@@ -1,4 +1,4 @@
-import type { Config } from "../core/config/schema.js";
+import type { Config } from "../contracts/config/schema.js";
 import type { Database } from "../core/db/database.js";
 import { NotFoundError } from "../core/errors.js";
 import { maintenanceSteps, stepNames } from "./steps/index.js";

@@ -1,5 +1,6 @@
 import { S3Client } from "@aws-sdk/client-s3";
-import { runtimeConfiguration } from "../core/config/load.js";
+import { runtimeConfiguration } from "../core/config/runtime.js";
+import { isBound, mediaCdnVariables, mediaVariables, readVariables } from "../contracts/environment.js";
 import { database } from "../core/db/database.js";
 import { CloudFrontDownloadSigner } from "./cloudfront-signer.js";
 import { MediaRepository } from "./repository.js";
@@ -17,7 +18,7 @@ let shared: MediaService | undefined;
 export function mediaService(env: NodeJS.ProcessEnv = process.env): MediaService {
   if (shared) return shared;
   const config = runtimeConfiguration(env);
-  const bucket = required(env, "MEDIA_BUCKET");
+  const { MEDIA_BUCKET: bucket } = readVariables(mediaVariables, env);
   // Emulators answer on an IP address, where virtual-hosted bucket names cannot resolve.
   const s3 = new S3Client({ forcePathStyle: config.stage === "local" });
   shared = new MediaService({
@@ -30,16 +31,11 @@ export function mediaService(env: NodeJS.ProcessEnv = process.env): MediaService
 }
 
 function downloadSigner(env: NodeJS.ProcessEnv, s3: S3Client, bucket: string): DownloadSigner {
-  if (!env.MEDIA_CDN_DOMAIN) return new S3DownloadSigner(s3, bucket);
+  if (!isBound(mediaCdnVariables, env)) return new S3DownloadSigner(s3, bucket);
+  const cdn = readVariables(mediaCdnVariables, env);
   return new CloudFrontDownloadSigner({
-    domain: env.MEDIA_CDN_DOMAIN,
-    keyPairId: required(env, "MEDIA_CDN_KEY_PAIR_ID"),
-    privateKey: cachedPrivateKey(required(env, "MEDIA_SIGNING_KEY_SECRET_ARN")),
+    domain: cdn.MEDIA_CDN_DOMAIN,
+    keyPairId: cdn.MEDIA_CDN_KEY_PAIR_ID,
+    privateKey: cachedPrivateKey(cdn.MEDIA_SIGNING_KEY_SECRET_ARN),
   });
-}
-
-function required(env: NodeJS.ProcessEnv, name: string): string {
-  const value = env[name];
-  if (!value) throw new Error(`${name} is not set: bind the function to MediaStore in CDK`);
-  return value;
 }

@@ -1,3 +1,7 @@
+import { MEDIA_PREFIX } from "../contracts/media.js";
+
+export { MEDIA_PREFIX };
+
 export type MediaStatus = "pending" | "stored" | "rejected";
 
 /** One uploaded or generated file, as the `media_objects` table holds it. */
@@ -20,9 +24,6 @@ export interface MediaLimits {
   allowedContentTypes: string[];
   urlTtlSeconds: number;
 }
-
-/** Every object this app writes lives under this prefix; the bucket notification listens to it only. */
-export const MEDIA_PREFIX = "media/";
 
 /**
  * Where presigned uploads land: `media/incoming/<id>`, one key per upload ticket. Stored files live

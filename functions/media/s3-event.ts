@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import type { CreatedObject } from "./service.js";
 
 const s3Record = z.object({

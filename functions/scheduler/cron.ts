@@ -1,4 +1,5 @@
 import { Cron } from "croner";
+import { mayMatchBetween } from "./cron-fields.js";
 import type { DayMatching } from "./periodic.js";
 import { formatWall, instantsOf, MINUTE_MS, offsetAt } from "./wall-clock.js";
 
@@ -20,21 +21,40 @@ const HOUR_MS = 60 * MINUTE_MS;
 const SHIFT_MARGIN_MS = 3 * HOUR_MS;
 
 const cache = new Map<string, Cron>();
+/**
+ * Each croner job holds tens of kilobytes (a 10,000-entry year table among them): a warm dispatcher
+ * keeps the most recently used ones, not one per distinct pattern it ever met.
+ */
+const MAX_CACHED_JOBS = 500;
 
 /**
  * The pattern matched against the wall clock, not against any zone: croner's own DST handling only
  * covers single-number minute and hour fields, so the zone is applied here instead (`instantsOf`).
- * Compiled patterns are kept across ticks of a warm dispatcher: compiling 10,000 costs more than evaluating them.
  */
 function wallPattern(cron: string, days: DayMatching): Cron {
   const cacheKey = `${days} ${cron}`;
   let job = cache.get(cacheKey);
-  if (!job) {
+  if (job) {
+    // Least recently used goes first: a hit moves to the end of the Map's order.
+    cache.delete(cacheKey);
+  } else {
+    if (cache.size >= MAX_CACHED_JOBS) cache.delete(cache.keys().next().value as string);
     // Day matching decides which wall-clock dates match, before any zone or DST rule applies.
     job = new Cron(cron, { utcOffset: 0, paused: true, mode: "5-part", domAndDow: days === "and" });
-    cache.set(cacheKey, job);
   }
+  cache.set(cacheKey, job);
   return job;
+}
+
+/**
+ * True when the pattern cannot fire in (from, to]: the zone keeps one offset well around the
+ * window (read at whole hours, which later calls share) and no wall-clock minute of the window
+ * matches the pattern's fields. Most schedules of a tick are not due; this answers them without croner.
+ */
+function surelyIdle(cron: string, zone: string, from: number, to: number, days: DayMatching): boolean {
+  const offset = offsetAt(Math.floor((from - SHIFT_MARGIN_MS) / HOUR_MS) * HOUR_MS, zone);
+  if (offsetAt(Math.ceil((to + SHIFT_MARGIN_MS) / HOUR_MS) * HOUR_MS, zone) !== offset) return false;
+  return !mayMatchBetween(cron, days, from + offset, to + offset);
 }
 
 /**
@@ -73,6 +93,7 @@ function steadyOffset(zone: string, from: number, to: number): number | undefine
  * times that can map into the window and maps each to its runs.
  */
 export function runsBetween(cron: string, zone: string, from: Date, to: Date, days: DayMatching = "or"): Slot[] {
+  if (surelyIdle(cron, zone, from.getTime(), to.getTime(), days)) return [];
   const job = wallPattern(cron, days);
   const fixed = isFixedTime(cron);
   const offsets = [from.getTime() - SHIFT_MARGIN_MS, from.getTime(), to.getTime(), to.getTime() + SHIFT_MARGIN_MS].map((t) => offsetAt(t, zone));
@@ -96,6 +117,7 @@ export function runsBetween(cron: string, zone: string, from: Date, to: Date, da
  * the clock is a plain shift of UTC, and one croner lookup answers.
  */
 export function dueSlot(cron: string, timezone: string, since: Date, now: Date, days: DayMatching = "or"): Slot | undefined {
+  if (surelyIdle(cron, timezone, since.getTime(), now.getTime(), days)) return undefined;
   // The margin before `since` matters too: just after a fold, a wall time may already have run in its first pass.
   const offset = steadyOffset(timezone, since.getTime() - SHIFT_MARGIN_MS, now.getTime());
   if (offset === undefined || offsetAt(since.getTime(), timezone) !== offset) return runsBetween(cron, timezone, since, now, days).at(-1);

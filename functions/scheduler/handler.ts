@@ -1,17 +1,20 @@
 import middy from "@middy/core";
-import { runtimeConfiguration } from "../core/config/load.js";
+import { runtimeConfiguration } from "../core/config/runtime.js";
+import { ensureEnvironment } from "../core/environment-check.js";
 import { logger } from "../core/logger.js";
 import { ConflictError } from "../core/errors.js";
 import { maintenanceDepsFromEnv, startMaintenanceRun } from "../maintenance/start.js";
-import { enqueueTask, reconcileTasks, releaseScheduledTasks, staleAfterByQueue, taskDepsFromEnv } from "../tasks/index.js";
+import { reconcileTasks, releaseScheduledTasks, staleAfterByQueue, taskDepsFromEnv } from "../tasks/index.js";
 import { tick, type TickReport } from "./dispatch.js";
+import { enqueueSlotTasks } from "./enqueue-slots.js";
 import { periodicEntries } from "./periodic.js";
 
 /** Wake-ups sent per beat at most, so a tick stays short however many tasks lost their message. */
 const RECONCILE_PER_TICK = 200;
 
 /** The target of the app's single EventBridge schedule: one beat per invocation, however they overlap. */
-export const handler = middy().handler(async (): Promise<TickReport> => {
+export const handler = middy().handler(async (_event: unknown, context: { getRemainingTimeInMillis(): number }): Promise<TickReport> => {
+  ensureEnvironment("dispatcher");
   const config = runtimeConfiguration();
   const tasks = taskDepsFromEnv();
   return tick({
@@ -20,9 +23,9 @@ export const handler = middy().handler(async (): Promise<TickReport> => {
     entries: periodicEntries(config),
     maxCatchUpMinutes: config.scheduler.maxCatchUpMinutes,
     logger,
-    enqueue: async (task, payload, idempotencyKey) => {
-      await enqueueTask(tasks, { name: task, payload, idempotencyKey, createdBy: "scheduler" }, { maxPayloadBytes: config.api.maxTaskPayloadBytes });
-    },
+    enqueue: enqueueSlotTasks(tasks, { maxPayloadBytes: config.api.maxTaskPayloadBytes }),
+    // A tick starts only what it can finish; the rest is due again at the next tick.
+    remainingMs: () => context.getRemainingTimeInMillis(),
     startMaintenance: async (runKey) => {
       try {
         await startMaintenanceRun(maintenanceDepsFromEnv(), { trigger: "schedule", runKey });

@@ -1,4 +1,4 @@
-import type { Config } from "../core/config/schema.js";
+import type { Config } from "../contracts/config/schema.js";
 
 export type PeriodicTarget =
   | { kind: "task"; task: string; payload: unknown }

@@ -1,5 +1,5 @@
 import { dueSlot, runsBetween, type Slot } from "./cron.js";
-import { CLAIM_LEASE_SECONDS } from "./lease.js";
+import { CLAIM_LEASE_SECONDS } from "../contracts/scheduler.js";
 import {
   DEFAULT_DAY_MATCHING,
   DEFAULT_MISSED,

@@ -1,6 +1,6 @@
 import type { Database } from "../core/db/database.js";
 import { json } from "../core/db/parameters.js";
-import { CLAIM_LEASE_SECONDS } from "./lease.js";
+import { CLAIM_LEASE_SECONDS } from "../contracts/scheduler.js";
 import type { DayMatching, MissedRuns, OverlapPolicy } from "./periodic.js";
 import type { DueSlot, ScheduleOverride } from "./plan.js";
 
@@ -54,6 +54,16 @@ const slotRows = (slots: DueSlot[]) => slots.map((d) => ({ name: d.schedule.name
 /** A slot whose work could not be started is given back, so the next tick tries it again. */
 export async function releaseSlot(db: Database, name: string, key: string): Promise<void> {
   await db.query("DELETE FROM schedule_slots WHERE name = :name AND slot_key = :key AND started_at IS NULL", { name, key });
+}
+
+/** Gives back many slots in one statement (see releaseSlot). */
+export async function releaseSlots(db: Database, slots: DueSlot[]): Promise<void> {
+  if (slots.length === 0) return;
+  await db.query(
+    `DELETE FROM schedule_slots s USING jsonb_to_recordset(:slots) AS d(name text, slot_key text)
+      WHERE s.name = d.name AND s.slot_key = d.slot_key AND s.started_at IS NULL`,
+    { slots: json(slotRows(slots)) },
+  );
 }
 
 /** What a tick decided about the slots it claimed. */

@@ -1,11 +1,8 @@
 import { readdirSync, statSync } from "node:fs";
 import { extname, join, relative, sep } from "node:path";
+import { HASHED_ASSETS_DIR, IMMUTABLE_CACHE, REVALIDATE_CACHE } from "../contracts/static-site.js";
 
-/** Hashed build output (`assets/app.3f9a2c1e.css`) never changes under its name: cache it for a year. */
-export const IMMUTABLE_CACHE = "public, max-age=31536000, immutable";
-/** Pages keep their names across releases: always revalidate. */
-export const REVALIDATE_CACHE = "public, max-age=0, must-revalidate";
-export const HASHED_ASSETS_DIR = "assets";
+export { HASHED_ASSETS_DIR, IMMUTABLE_CACHE, REVALIDATE_CACHE };
 
 const contentTypes: Record<string, string> = {
   ".html": "text/html; charset=utf-8",

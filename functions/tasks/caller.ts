@@ -1,6 +1,6 @@
 import { isAdmin, type Principal } from "../core/auth/principal.js";
 import { ForbiddenError, ValidationError } from "../core/errors.js";
-import type { TaskDefinition } from "./definition.js";
+import type { TaskDeclaration } from "./definition.js";
 
 /**
  * Who enqueues: an API caller (a principal from a verified token) or, when there is none, the
@@ -14,7 +14,7 @@ export function keyScopeOf(caller: Enqueuer): string {
 }
 
 /** 403 unless the task's access rule lets this caller start it through the API. */
-export function assertMayEnqueue(definition: TaskDefinition<unknown, unknown>, caller: Enqueuer): void {
+export function assertMayEnqueue(definition: TaskDeclaration<unknown>, caller: Enqueuer): void {
   if (!caller) return;
   if (definition.access === "internal") throw new ForbiddenError(`Task "${definition.name}" is started by the system only`);
   if (definition.access === "admin" && !isAdmin(caller)) throw new ForbiddenError(`Task "${definition.name}" needs the admin role`);
@@ -24,8 +24,10 @@ export function assertMayEnqueue(definition: TaskDefinition<unknown, unknown>, c
  * Fills the fields that name the caller from the token. A body that names someone else is refused
  * (400) rather than silently rewritten, so a client that meant another user finds out.
  */
-export function bindCallerFields(definition: TaskDefinition<unknown, unknown>, payload: unknown, caller: Enqueuer): unknown {
-  const fields = Object.entries(definition.fromCaller as Record<string, (caller: Principal) => unknown>);
+export function bindCallerFields(definition: TaskDeclaration<unknown>, payload: unknown, caller: Enqueuer): unknown {
+  // A declaration of unknown payload names its fields as plain strings here.
+  const fromCaller: Record<string, (caller: Principal) => unknown> = definition.fromCaller;
+  const fields = Object.entries(fromCaller);
   if (!caller || fields.length === 0) return payload;
   if (payload !== undefined && (typeof payload !== "object" || payload === null || Array.isArray(payload))) return payload; // the schema names the problem
   const bound: Record<string, unknown> = { ...(payload as Record<string, unknown> | undefined) };
@@ -40,9 +42,10 @@ export function bindCallerFields(definition: TaskDefinition<unknown, unknown>, p
 }
 
 /** Fields that exist only for local failure drills; any other stage answers 400 naming them. */
-export function assertLocalOnlyFields(definition: TaskDefinition<unknown, unknown>, payload: unknown, stage: string): void {
+export function assertLocalOnlyFields(definition: TaskDeclaration<unknown>, payload: unknown, stage: string): void {
   if (stage === "local" || typeof payload !== "object" || payload === null) return;
-  const present = definition.localOnly.filter((field) => Object.hasOwn(payload, field));
+  const localOnly: readonly string[] = definition.localOnly;
+  const present = localOnly.filter((field) => Object.hasOwn(payload, field));
   if (present.length > 0) {
     throw new ValidationError(
       "Invalid request",

@@ -1,6 +1,8 @@
 import type { Logger } from "@aws-lambda-powertools/logger";
-import { z } from "zod";
+import * as z from "zod";
 import type { Principal } from "../core/auth/principal.js";
+import type { Database } from "../core/db/database.js";
+import type { MediaService } from "../media/service.js";
 
 export const taskStatuses = ["queued", "scheduled", "running", "retrying", "succeeded", "failed", "cancelled"] as const;
 export type TaskStatus = (typeof taskStatuses)[number];
@@ -22,8 +24,23 @@ export interface TaskContext {
   attempt: number;
   /** Aborted at the soft time limit: stop, clean up and throw. */
   signal: AbortSignal;
-  progress(percent: number, note?: string): Promise<void>;
+  progress: (percent: number, note?: string) => Promise<void>;
   logger: Logger;
+  /** The database the worker is bound to; tests pass their own. */
+  db: Database;
+  /**
+   * Services beyond the database, created on first use: a task that never calls one costs nothing
+   * for it. Tests pass their own.
+   */
+  services: TaskServices;
+}
+
+/**
+ * What a task may ask of the worker besides the database. The media service (S3, the CloudFront
+ * signer) is created only when a task asks for it.
+ */
+export interface TaskServices {
+  media: () => MediaService;
 }
 
 /**
@@ -37,7 +54,12 @@ export type TaskAccess = "user" | "admin" | "internal";
 /** Payload fields the API fills from the caller's token, whatever the body says (e.g. `owner: (c) => c.sub`). */
 export type CallerFields<P> = { [K in keyof P]?: (caller: Principal) => P[K] };
 
-export interface TaskDefinition<P = unknown, R = unknown> {
+/**
+ * What the API, the beat and enqueueing need to know of a task: its name, queue, payload schema,
+ * access and limits, without its code. Declarations live in tasks/declarations, so the functions
+ * that only enqueue never bundle what tasks do when they run.
+ */
+export interface TaskDeclaration<P = unknown> {
   name: string;
   queue: string;
   payload: z.ZodType<P>;
@@ -55,10 +77,14 @@ export interface TaskDefinition<P = unknown, R = unknown> {
   retry: RetryPolicy;
   /** At most one queued or running task per key (e.g. one rebuild per part). */
   uniqueKey?: (payload: P) => string;
+}
+
+/** A declared task with the code the worker runs (tasks/definitions). */
+export interface TaskDefinition<P = unknown, R = unknown> extends TaskDeclaration<P> {
   run(payload: P, context: TaskContext): Promise<R>;
 }
 
-export type TaskDefinitionInput<P, R> = Omit<TaskDefinition<P, R>, "queue" | "timeLimitSeconds" | "retry" | "access" | "fromCaller" | "localOnly"> & {
+export type TaskDeclarationInput<P> = Omit<TaskDeclaration<P>, "queue" | "timeLimitSeconds" | "retry" | "access" | "fromCaller" | "localOnly"> & {
   queue?: string;
   timeLimitSeconds?: number;
   retry?: Partial<RetryPolicy>;
@@ -71,8 +97,10 @@ export type TaskDefinitionInput<P, R> = Omit<TaskDefinition<P, R>, "queue" | "ti
 
 export const defaultRetry: RetryPolicy = { maxAttempts: 3, baseSeconds: 2, maxSeconds: 300, jitter: true };
 
+export type TaskDefinitionInput<P, R> = TaskDeclarationInput<P> & Pick<TaskDefinition<P, R>, "run">;
+
 /** A typed task: its payload schema is checked when it is enqueued and again when it runs. */
-export function defineTask<P, R>(input: TaskDefinitionInput<P, R>): TaskDefinition<P, R> {
+export function declareTask<P>(input: TaskDeclarationInput<P>): TaskDeclaration<P> {
   if (!/^[a-z][a-z0-9-]*(\.[a-z][a-z0-9-]*)+$/.test(input.name)) {
     throw new Error(`Task name "${input.name}" must look like "area.action" in lower case`);
   }
@@ -89,10 +117,21 @@ export function defineTask<P, R>(input: TaskDefinitionInput<P, R>): TaskDefiniti
   };
 }
 
+/** The declared task's code, for the worker. */
+export function implementTask<P, R>(declaration: TaskDeclaration<P>, run: TaskDefinition<P, R>["run"]): TaskDefinition<P, R> {
+  return { ...declaration, run };
+}
+
+/** Declaration and code in one go: for tests and tasks that only the worker ever names. */
+export function defineTask<P, R>(input: TaskDefinitionInput<P, R>): TaskDefinition<P, R> {
+  const { run, ...declaration } = input;
+  return implementTask(declareTask(declaration), run);
+}
+
 /** Names that say "this is a user": in a task users may enqueue, such a field must come from the token. */
 const userNamingField = /^(owner|user|users|userid|username|sub|subject|createdby|requestedby|requester|recipient|account|accountid)$/i;
 
-function checkCallerFields<P, R>(input: TaskDefinitionInput<P, R>): void {
+function checkCallerFields<P>(input: TaskDeclarationInput<P>): void {
   if (!input.fromCaller) {
     throw new Error(`Task "${input.name}" is open to users: say which payload fields come from the caller (fromCaller; {} if none)`);
   }
@@ -102,3 +141,13 @@ function checkCallerFields<P, R>(input: TaskDefinitionInput<P, R>): void {
     throw new Error(`Task "${input.name}" is open to users, but ${unbound.join(", ")} would name a user from the request body: take it from the caller (fromCaller)`);
   }
 }
+
+/*
+ * A list of tasks holds many payload types at once. `run(payload: P)` and `uniqueKey(payload: P)`
+ * take P as input, so no common P (not even unknown) fits them all: only `any` lets one list hold
+ * them. Each task is still checked against its own schema before anything touches its payload.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- see above
+export type AnyTaskDeclaration = TaskDeclaration<any>;
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- see above
+export type AnyTaskDefinition = TaskDefinition<any, any>;

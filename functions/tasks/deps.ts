@@ -1,10 +1,9 @@
 import { SQSClient } from "@aws-sdk/client-sqs";
+import { queueVariables, readVariables, type QueueAddresses } from "../contracts/environment.js";
 import { database, type Database } from "../core/db/database.js";
+import type { TaskServices } from "./definition.js";
 
-export interface QueueAddresses {
-  url: string;
-  deadLetterUrl: string;
-}
+export type { QueueAddresses };
 
 /** What task code needs from the outside world; tests pass their own. */
 export interface TaskDeps {
@@ -12,16 +11,17 @@ export interface TaskDeps {
   sqs: SQSClient;
   queues: Record<string, QueueAddresses>;
   now: () => Date;
+  /** What tasks may ask for besides the database; set by the worker, which runs tasks. */
+  services?: TaskServices;
 }
 
 let shared: TaskDeps | undefined;
 
-/** The deployed function's dependencies: GROUNDCREW_QUEUES is set by WorkerQueue.bindProducer in CDK. */
+/** The deployed function's dependencies: the queue addresses come from WorkerQueues' bind helpers in CDK. */
 export function taskDepsFromEnv(env: NodeJS.ProcessEnv = process.env): TaskDeps {
   if (shared) return shared;
-  const raw = env.GROUNDCREW_QUEUES;
-  if (!raw) throw new Error("GROUNDCREW_QUEUES is not set: bind the function as a producer of the worker queues in CDK");
-  shared = { db: database(env), sqs: new SQSClient({}), queues: JSON.parse(raw) as Record<string, QueueAddresses>, now: () => new Date() };
+  const { GROUNDCREW_QUEUES: queues } = readVariables(queueVariables, env);
+  shared = { db: database(env), sqs: new SQSClient({}), queues, now: () => new Date() };
   return shared;
 }
 
@@ -31,3 +31,10 @@ export function queueOf(deps: TaskDeps, queue: string): QueueAddresses {
   if (!addresses) throw new Error(`Queue "${queue}" is not configured (known: ${Object.keys(deps.queues).join(", ")})`);
   return addresses;
 }
+
+/** For functions that enqueue but never run tasks: asking a service of it is a wiring error. */
+export const noTaskServices: TaskServices = {
+  media: () => {
+    throw new Error("This function runs no tasks: the worker provides task services (tasks/services.ts)");
+  },
+};

@@ -28,29 +28,58 @@ const START_ATTEMPT = `status = 'running', attempts = attempts + 1, started_at =
  * Takes a task for one attempt: only a queued or retrying task, or a running one whose lease ran
  * out (its worker died), can be claimed. A duplicate delivery of a message whose task runs,
  * finished or was cancelled gets the task's state back instead.
- *
- * The claim is one statement, so a task that runs first time costs one round trip here. Only a
- * delivery that loses reads the task again, in a second statement: under READ COMMITTED every
- * part of one statement shares the snapshot taken when it began, so a read beside the UPDATE
- * would still see the task as `queued` when a concurrent claim had just won (the UPDATE itself
- * waits for that winner and re-checks the row, but a plain SELECT does not). A fresh statement
- * sees the winner's `running`, and the duplicate is retried later rather than deleted.
  */
 export async function claimTask(db: Database, id: string, leaseSeconds: number, options: ClaimOptions = {}): Promise<ClaimResult> {
   if (options.oneAtATime) return claimWithSlot(db, id, leaseSeconds);
-  const claimed = await db.first<{ payload: unknown; attempts: number; max_attempts: number }>(
-    `UPDATE tasks SET ${START_ATTEMPT}
-      WHERE id = :id AND ${CLAIMABLE}
-     RETURNING payload, attempts, max_attempts`,
-    { id: uuid(id), lease: leaseSeconds },
+  return (await claimTasks(db, [id], leaseSeconds)).get(id.toLowerCase()) ?? { claimed: false, status: "missing" };
+}
+
+/**
+ * Claims the tasks of a whole SQS batch at once (Celery's prefetch: taken together, then run in
+ * order), keyed by lower-case id. Each id is claimed as `claimTask` would; an id given twice is
+ * claimed once.
+ *
+ * The claim is one statement, so a batch whose tasks all run first time costs one round trip. Its
+ * rows are locked in id order before they are changed: two workers claiming overlapping batches
+ * then queue behind each other row by row instead of each holding a row the other waits for (a
+ * deadlock). A row a concurrent claim changed meanwhile is tested again as that claim left it,
+ * so each attempt goes to one worker only.
+ *
+ * Only when some ids did not come back is the batch read again, in a second statement: under READ
+ * COMMITTED every part of one statement shares the snapshot taken when it began, so a read beside
+ * the UPDATE would still see a task as `queued` when a concurrent claim had just won (the UPDATE
+ * itself waits for that winner and re-checks the row, but a plain SELECT does not). A fresh
+ * statement sees the winner's `running`, and the duplicate is retried later rather than deleted.
+ */
+export async function claimTasks(db: Database, ids: readonly string[], leaseSeconds: number): Promise<Map<string, ClaimResult>> {
+  const wanted = [...new Set(ids.map((id) => id.toLowerCase()))];
+  const results = new Map<string, ClaimResult>();
+  if (wanted.length === 0) return results;
+  const claimed = await db.rows<{ id: string; payload: unknown; attempts: number; max_attempts: number }>(
+    `WITH candidates AS (
+       SELECT id FROM tasks
+        WHERE id IN (SELECT value::uuid FROM jsonb_array_elements_text(:ids)) AND ${CLAIMABLE}
+        ORDER BY id
+          FOR UPDATE
+     )
+     UPDATE tasks SET ${START_ATTEMPT}
+       FROM candidates c
+      WHERE tasks.id = c.id AND ${claimable("tasks.")}
+     RETURNING tasks.id, tasks.payload, tasks.attempts, tasks.max_attempts`,
+    { ids: json(wanted), lease: leaseSeconds },
   );
-  if (claimed) return { claimed: true, payload: claimed.payload, attempt: claimed.attempts, maxAttempts: claimed.max_attempts };
-  const current = await db.first<{ status: TaskStatus; lease: string | null }>(
-    `SELECT status, lease_expires_at AS lease FROM tasks WHERE id = :id`,
-    { id: uuid(id) },
+  for (const row of claimed) {
+    results.set(row.id, { claimed: true, payload: row.payload, attempt: row.attempts, maxAttempts: row.max_attempts });
+  }
+  const lost = wanted.filter((id) => !results.has(id));
+  if (lost.length === 0) return results;
+  const current = await db.rows<{ id: string; status: TaskStatus; lease: string | null }>(
+    `SELECT id, status, lease_expires_at AS lease FROM tasks WHERE id IN (SELECT value::uuid FROM jsonb_array_elements_text(:ids))`,
+    { ids: json(lost) },
   );
-  if (!current) return { claimed: false, status: "missing" };
-  return { claimed: false, status: current.status, leaseExpiresAt: current.lease };
+  for (const row of current) results.set(row.id, { claimed: false, status: row.status, leaseExpiresAt: row.lease });
+  for (const id of lost) if (!results.has(id)) results.set(id, { claimed: false, status: "missing" });
+  return results;
 }
 
 /**
@@ -107,85 +136,71 @@ async function claimWithSlot(db: Database, id: string, leaseSeconds: number): Pr
 }
 
 /**
- * Ends an attempt: `update` is an UPDATE of one task that names the attempt it ends. In the same
- * statement the queue's slot is given back if this attempt holds it (one-at-a-time queues); a late
- * worker whose attempt was taken over changes neither the task nor the slot.
+ * How an attempt ended, for `recordOutcomes`. Besides the outcomes a message can carry, an attempt
+ * can be `returned`: claimed with its batch but never started, because the Lambda's time ran short.
+ * Like a released attempt it goes back to `retrying` without counting (the budget grows by one;
+ * attempts are never renumbered, so a late write still names its own attempt).
  */
-async function endAttempt(db: Database, update: string, params: Parameters<Database["query"]>[1]): Promise<boolean> {
-  const row = await db.first<{ ended: number }>(
-    `WITH ended AS (${update} RETURNING id, attempts),
-          freed AS (
-            UPDATE queue_slots SET holder = NULL, holder_attempt = NULL, lease_expires_at = NULL, updated_at = now()
-             WHERE (holder, holder_attempt) IN (SELECT id, attempts FROM ended)
-          )
-     SELECT count(*)::int AS ended FROM ended`,
-    params,
-  );
-  return row?.ended === 1;
-}
-
-// Every transition below names the attempt it ends: a late worker whose lease was taken over
-// cannot overwrite what the newer attempt recorded.
-
-export async function completeTask(db: Database, id: string, attempt: number, result: unknown): Promise<boolean> {
-  return endAttempt(
-    db,
-    `UPDATE tasks SET status = 'succeeded', result = :result, progress = 100, error = NULL,
-            finished_at = now(), lease_expires_at = NULL, updated_at = now()
-      WHERE id = :id AND status = 'running' AND attempts = :attempt`,
-    { id: uuid(id), attempt, result: json(result ?? null) },
-  );
-}
-
-/** The next attempt's message arrives after `retryInSeconds` (the backoff); the reconciler counts from then. */
-export async function retryTask(db: Database, id: string, attempt: number, error: string, retryInSeconds: number): Promise<boolean> {
-  return endAttempt(
-    db,
-    `UPDATE tasks SET status = 'retrying', error = :error, lease_expires_at = NULL, updated_at = now(),
-            wake_due_at = now() + make_interval(secs => :retryIn)
-      WHERE id = :id AND status = 'running' AND attempts = :attempt`,
-    { id: uuid(id), attempt, error, retryIn: retryInSeconds },
-  );
-}
-
-/** The end of the road: the error is kept, and the message goes to the dead-letter queue. */
-export async function failTask(db: Database, id: string, attempt: number, error: string): Promise<boolean> {
-  return endAttempt(
-    db,
-    `UPDATE tasks SET status = 'failed', error = :error, finished_at = now(), lease_expires_at = NULL,
-            dead_lettered_at = now(), updated_at = now()
-      WHERE id = :id AND status = 'running' AND attempts = :attempt`,
-    { id: uuid(id), attempt, error },
-  );
-}
+export type AttemptEnd = PendingOutcome | { attempt: number; status: "returned"; retryInSeconds: number };
 
 /**
- * The attempt met a database outage inside the task's own code: it goes back to `retrying` and
- * does not count against the task's budget. Attempts are never renumbered (a late write names its
- * attempt); the budget grows by one instead.
+ * Records how the attempts of a batch ended, in one statement; returns the (lower-case) ids whose
+ * outcome was recorded. Every row names the attempt it ends: a late worker whose lease was taken
+ * over changes nothing (its id is missing from the answer). In the same statement the queue's slot
+ * is given back where an ended attempt holds it (one-at-a-time queues), so the next task of the
+ * queue can start at once.
+ *
+ * - succeeded: the result is kept, progress 100, the error cleared.
+ * - retrying: the error is kept; the next attempt's message arrives after `retryInSeconds` (the
+ *   backoff), and the reconciler counts from then (`wake_due_at`).
+ * - failed: the end of the road; the error is kept and the message goes to the dead-letter queue.
+ * - released: the task's own code met a database outage; back to retrying, not counted.
+ * - returned: see AttemptEnd.
  */
-export async function releaseTask(db: Database, id: string, attempt: number, retryInSeconds: number): Promise<boolean> {
-  return endAttempt(
-    db,
-    `UPDATE tasks SET status = 'retrying', max_attempts = max_attempts + 1, error = 'database unavailable during the run (not counted)',
-            lease_expires_at = NULL, updated_at = now(), wake_due_at = now() + make_interval(secs => :retryIn)
-      WHERE id = :id AND status = 'running' AND attempts = :attempt`,
-    { id: uuid(id), attempt, retryIn: retryInSeconds },
+export async function recordOutcomes(db: Database, outcomes: readonly ({ id: string } & AttemptEnd)[]): Promise<Set<string>> {
+  if (outcomes.length === 0) return new Set();
+  const input = outcomes.map((o) => ({
+    id: o.id.toLowerCase(),
+    attempt: o.attempt,
+    status: o.status,
+    result: o.status === "succeeded" ? { value: o.result ?? null } : null,
+    error: "error" in o ? o.error : null,
+    retry_in: "retryInSeconds" in o ? o.retryInSeconds : null,
+  }));
+  const rows = await db.rows<{ id: string }>(
+    `WITH outcome AS (
+       SELECT * FROM jsonb_to_recordset(:outcomes) AS o(id uuid, attempt int, status text, result jsonb, error text, retry_in float8)
+     ), ended AS (
+       UPDATE tasks t SET
+              status = CASE WHEN o.status IN ('released', 'returned') THEN 'retrying' ELSE o.status END,
+              result = CASE WHEN o.status = 'succeeded' THEN o.result -> 'value' ELSE t.result END,
+              progress = CASE WHEN o.status = 'succeeded' THEN 100 ELSE t.progress END,
+              error = CASE o.status WHEN 'succeeded' THEN NULL
+                                    WHEN 'released' THEN 'database unavailable during the run (not counted)'
+                                    WHEN 'returned' THEN t.error
+                                    ELSE o.error END,
+              max_attempts = CASE WHEN o.status IN ('released', 'returned') THEN t.max_attempts + 1 ELSE t.max_attempts END,
+              finished_at = CASE WHEN o.status IN ('succeeded', 'failed') THEN now() ELSE t.finished_at END,
+              dead_lettered_at = CASE WHEN o.status = 'failed' THEN now() ELSE t.dead_lettered_at END,
+              wake_due_at = CASE WHEN o.status IN ('retrying', 'released', 'returned') THEN now() + make_interval(secs => o.retry_in)
+                                 ELSE t.wake_due_at END,
+              lease_expires_at = NULL, updated_at = now()
+         FROM outcome o
+        WHERE t.id = o.id AND t.status = 'running' AND t.attempts = o.attempt
+       RETURNING t.id, t.attempts
+     ), freed AS (
+       UPDATE queue_slots SET holder = NULL, holder_attempt = NULL, lease_expires_at = NULL, updated_at = now()
+        WHERE (holder, holder_attempt) IN (SELECT id, attempts FROM ended)
+     )
+     SELECT id FROM ended`,
+    { outcomes: json(input) },
   );
+  return new Set(rows.map((row) => row.id));
 }
 
-/** Records how an attempt ended; false when the attempt is no longer the task's current one. */
-export async function recordOutcome(db: Database, id: string, outcome: PendingOutcome): Promise<boolean> {
-  switch (outcome.status) {
-    case "succeeded":
-      return completeTask(db, id, outcome.attempt, outcome.result);
-    case "retrying":
-      return retryTask(db, id, outcome.attempt, outcome.error, outcome.retryInSeconds);
-    case "failed":
-      return failTask(db, id, outcome.attempt, outcome.error);
-    case "released":
-      return releaseTask(db, id, outcome.attempt, outcome.retryInSeconds);
-  }
+/** Records how one attempt ended; false when the attempt is no longer the task's current one. */
+export async function recordOutcome(db: Database, id: string, outcome: AttemptEnd): Promise<boolean> {
+  return (await recordOutcomes(db, [{ id, ...outcome }])).has(id.toLowerCase());
 }
 
 export async function recordProgress(db: Database, id: string, attempt: number, percent: number, note?: string): Promise<void> {

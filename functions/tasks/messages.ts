@@ -1,5 +1,5 @@
 import { SendMessageBatchCommand, SendMessageCommand, type SendMessageBatchCommandOutput } from "@aws-sdk/client-sqs";
-import { z } from "zod";
+import * as z from "zod";
 import { isUuid } from "../core/db/parameters.js";
 import { queueOf, type TaskDeps } from "./deps.js";
 import type { TaskMessage } from "./task-record.js";
@@ -17,34 +17,82 @@ export async function sendTaskMessage(deps: TaskDeps, queue: string, message: Ta
   );
 }
 
+/** One task's wake-up, with how long SQS holds it back. */
+export interface OutgoingMessage {
+  taskId: string;
+  name: string;
+  delaySeconds?: number;
+}
+
+/** SendMessageBatch calls in flight at once per queue: ten messages each, so 80 messages per round trip. */
+const SEND_LANES = 8;
+
 /**
- * Wake-ups for many tasks of one queue, ten per SQS call. Returns the ids whose message SQS
+ * Wake-ups for many tasks of one queue, ten per SendMessageBatch call, several calls at once.
+ * Returns the ids SQS accepted and, when some were not, the first error met; nothing is thrown.
+ * A lone message goes as SendMessage: the same one call, and its refusal is SQS's own error.
+ */
+export async function sendTaskMessages(
+  deps: TaskDeps,
+  queue: string,
+  messages: readonly OutgoingMessage[],
+): Promise<{ accepted: Set<string>; error?: unknown }> {
+  if (messages.length === 0) return { accepted: new Set() };
+  if (!Object.hasOwn(deps.queues, queue)) return { accepted: new Set(), error: new Error(`Queue "${queue}" is not configured`) };
+  if (messages.length !== 1) return sendBatches(deps, queue, messages);
+  const [only] = messages as [OutgoingMessage];
+  try {
+    await sendTaskMessage(deps, queue, { taskId: only.taskId, name: only.name }, only.delaySeconds ?? 0);
+    return { accepted: new Set([only.taskId]) };
+  } catch (error) {
+    return { accepted: new Set(), error };
+  }
+}
+
+async function sendBatches(deps: TaskDeps, queue: string, messages: readonly OutgoingMessage[]): Promise<{ accepted: Set<string>; error?: unknown }> {
+  const url = queueOf(deps, queue).url;
+  const accepted = new Set<string>();
+  let error: unknown;
+  const body = (m: OutgoingMessage) => JSON.stringify({ taskId: m.taskId, name: m.name } satisfies TaskMessage);
+  const delay = (m: OutgoingMessage) => Math.max(0, Math.min(900, Math.round(m.delaySeconds ?? 0)));
+  const chunks: OutgoingMessage[][] = [];
+  for (let start = 0; start < messages.length; start += 10) chunks.push(messages.slice(start, start + 10));
+  let next = 0;
+  const lane = async () => {
+    while (next < chunks.length) {
+      const chunk = chunks[next++] as OutgoingMessage[];
+      let response: SendMessageBatchCommandOutput;
+      try {
+        response = await deps.sqs.send(
+          new SendMessageBatchCommand({
+            QueueUrl: url,
+            Entries: chunk.map((m, i) => ({ Id: String(i), MessageBody: body(m), DelaySeconds: delay(m) })),
+          }),
+        );
+      } catch (caught) {
+        error ??= caught;
+        continue;
+      }
+      for (const ok of response.Successful ?? []) {
+        const message = chunk[Number(ok.Id)];
+        if (message) accepted.add(message.taskId);
+      }
+      const refused = response.Failed?.[0];
+      if (refused) error ??= new Error(`SQS refused a message: ${refused.Code ?? "unknown"} ${refused.Message ?? ""}`.trim());
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(SEND_LANES, chunks.length) }, lane));
+  return { accepted, error };
+}
+
+/**
+ * Wake-ups for many tasks of one queue, always batched (see sendTaskMessages). Returns the ids whose message SQS
  * accepted, so callers count what was really sent. Nothing is thrown: a task whose wake-up SQS
  * refused (or could not be reached for) is queued in its row all the same, and the reconciler
  * sends it one on a later beat.
  */
 export async function sendWakeUps(deps: TaskDeps, queue: string, tasks: readonly { id: string; name: string }[]): Promise<Set<string>> {
-  const url = queueOf(deps, queue).url;
-  const sent = new Set<string>();
-  for (let start = 0; start < tasks.length; start += 10) {
-    const chunk = tasks.slice(start, start + 10);
-    let response: SendMessageBatchCommandOutput | undefined;
-    try {
-      response = await deps.sqs.send(
-        new SendMessageBatchCommand({
-          QueueUrl: url,
-          Entries: chunk.map((task, i) => ({ Id: String(i), MessageBody: JSON.stringify({ taskId: task.id, name: task.name } satisfies TaskMessage) })),
-        }),
-      );
-    } catch {
-      continue;
-    }
-    for (const ok of response?.Successful ?? []) {
-      const task = chunk[Number(ok.Id)];
-      if (task) sent.add(task.id);
-    }
-  }
-  return sent;
+  return (await sendBatches(deps, queue, tasks.map((task) => ({ taskId: task.id, name: task.name })))).accepted;
 }
 
 /** Parks a message in the queue's DLQ, with why, so an operator can inspect it. */
@@ -84,5 +132,5 @@ export function parseTaskMessage(body: string): TaskMessage | undefined {
   const parsed = messageSchema.safeParse(value);
   if (!parsed.success) return undefined;
   const { taskId, name, deferrals, outcome } = parsed.data;
-  return { taskId, name, ...(deferrals !== undefined && { deferrals }), ...(outcome && { outcome: outcome as TaskMessage["outcome"] & object }) };
+  return { taskId, name, ...(deferrals !== undefined && { deferrals }), ...(outcome && { outcome: outcome }) };
 }

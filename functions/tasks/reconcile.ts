@@ -76,11 +76,11 @@ export async function reconcileTasks(deps: TaskDeps, options: ReconcileOptions):
   const due = overdue.filter((row) => !row.firstNotice);
   const byQueue = new Map<string, { id: string; name: string }[]>();
   for (const row of due) byQueue.set(row.queue, [...(byQueue.get(row.queue) ?? []), row]);
-  let woken = 0;
-  for (const [queue, tasks] of byQueue) {
+  // Every queue's wake-ups at once, each ten per SendMessageBatch with several batches in flight.
+  const sent = await Promise.all(
     // A queue no longer configured cannot be woken here; its tasks are counted as unsent.
-    const sent = Object.hasOwn(deps.queues, queue) ? await sendWakeUps(deps, queue, tasks) : new Set<string>();
-    woken += sent.size;
-  }
+    [...byQueue].map(([queue, tasks]) => (Object.hasOwn(deps.queues, queue) ? sendWakeUps(deps, queue, tasks) : Promise.resolve(new Set<string>()))),
+  );
+  const woken = sent.reduce((n, ids) => n + ids.size, 0);
   return { woken, unsent: due.length - woken, noted: overdue.length - due.length };
 }

@@ -1,15 +1,20 @@
-import type { TaskDefinition } from "./definition.js";
-import { diagnosticsEcho } from "./definitions/diagnostics-echo.js";
-import { expireIdempotencyKeys } from "./definitions/housekeeping-expire-idempotency-keys.js";
-import { dailyDigest } from "./definitions/reports-daily-digest.js";
-import { taskStatsReport } from "./definitions/reports-task-stats.js";
+import type { AnyTaskDeclaration } from "./definition.js";
+import { diagnosticsEchoTask } from "./declarations/diagnostics-echo.js";
+import { expireIdempotencyKeysTask } from "./declarations/housekeeping-expire-idempotency-keys.js";
+import { dailyDigestTask } from "./declarations/reports-daily-digest.js";
+import { taskStatsReportTask } from "./declarations/reports-task-stats.js";
 
-/** Every task the app knows, like Celery's autodiscovered tasks: one line per definition. */
-const definitions: TaskDefinition<any, any>[] = [diagnosticsEcho, expireIdempotencyKeys, dailyDigest, taskStatsReport];
+/**
+ * Every task the app knows, like Celery's autodiscovered tasks: one line per declaration. This is
+ * what the API and the beat check requests against; the worker's code for each task is listed in
+ * implementations.ts.
+ */
+export const taskDeclarations: readonly AnyTaskDeclaration[] = [diagnosticsEchoTask, expireIdempotencyKeysTask, dailyDigestTask, taskStatsReportTask];
 
-export const taskRegistry: ReadonlyMap<string, TaskDefinition<any, any>> = new Map(definitions.map((d) => [d.name, d]));
+export const taskRegistry: ReadonlyMap<string, AnyTaskDeclaration> = new Map(taskDeclarations.map((d) => [d.name, d]));
 
-export function getTask(name: string): TaskDefinition<any, any> | undefined {
+/** A declared task by name (own entries only: "__proto__" names no task). */
+export function getTask(name: string): AnyTaskDeclaration | undefined {
   return taskRegistry.get(name);
 }
 

@@ -1,11 +1,12 @@
 import type { TaskDeps } from "./deps.js";
-import { sendTaskMessage } from "./messages.js";
+import { sendTaskMessages } from "./messages.js";
 
 /**
  * Sends the `scheduled` tasks whose runAt has come. One UPDATE claims them, so overlapping ticks
  * never send the same row twice; a message sent twice anyway is harmless, because the worker's
- * claim runs a task once. (Queued tasks whose message was lost are the reconciler's job:
- * reconcile.ts.)
+ * claim runs a task once. The messages go ten per SendMessageBatch, several batches at once. A
+ * message SQS refuses leaves its row queued with its wake-up due now: the reconciler sends it one
+ * (reconcile.ts), as for any queued task whose message was lost.
  */
 export async function releaseScheduledTasks(deps: TaskDeps, limit = 500): Promise<number> {
   const rows = await deps.db.rows<{ id: string; name: string; queue: string }>(
@@ -19,6 +20,8 @@ export async function releaseScheduledTasks(deps: TaskDeps, limit = 500): Promis
      RETURNING id, name, queue`,
     { now: deps.now(), limit },
   );
-  for (const row of rows) await sendTaskMessage(deps, row.queue, { taskId: row.id, name: row.name });
+  const byQueue = new Map<string, { taskId: string; name: string }[]>();
+  for (const row of rows) byQueue.set(row.queue, [...(byQueue.get(row.queue) ?? []), { taskId: row.id, name: row.name }]);
+  await Promise.all([...byQueue].map(([queue, messages]) => sendTaskMessages(deps, queue, messages)));
   return rows.length;
 }

@@ -47,5 +47,5 @@ export type PendingOutcome =
   | { attempt: number; status: "succeeded"; result: unknown }
   | { attempt: number; status: "retrying"; error: string; retryInSeconds: number }
   | { attempt: number; status: "failed"; error: string }
-  /** The task's own code met a database outage: back to retrying, not counted (lifecycle.releaseTask). */
+  /** The task's own code met a database outage: back to retrying, not counted (lifecycle.recordOutcomes, outcome "released"). */
   | { attempt: number; status: "released"; retryInSeconds: number };

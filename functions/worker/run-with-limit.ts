@@ -13,7 +13,7 @@ export async function runWithSoftLimit<T>(limitMs: number, graceMs: number, work
   const softLimit = setTimeout(() => controller.abort(new SoftTimeLimitExceeded(`soft time limit of ${Math.round(limitMs / 1000)}s reached`)), limitMs);
   const abandoned = new Promise<never>((_, reject) => {
     controller.signal.addEventListener("abort", () => {
-      abandon = setTimeout(() => reject(controller.signal.reason), graceMs);
+      abandon = setTimeout(() => reject(controller.signal.reason as Error), graceMs);
     });
   });
   try {

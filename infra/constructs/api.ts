@@ -3,7 +3,7 @@ import { AccessLogFormat, EndpointType, LambdaRestApi, LogGroupLogDestination, M
 import { LogGroup, RetentionDays } from "aws-cdk-lib/aws-logs";
 import type { IFunction } from "aws-cdk-lib/aws-lambda";
 import { Construct } from "constructs";
-import type { Config } from "../../functions/core/config/schema.js";
+import type { Config } from "../../functions/contracts/config/schema.js";
 
 export interface ApiProps {
   readonly config: Config;

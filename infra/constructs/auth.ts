@@ -3,7 +3,9 @@ import { CfnUserPoolGroup, Mfa, UserPool, type UserPoolClient } from "aws-cdk-li
 import type { Function as LambdaFunction } from "aws-cdk-lib/aws-lambda";
 import { Secret } from "aws-cdk-lib/aws-secretsmanager";
 import { Construct } from "constructs";
-import type { Config } from "../../functions/core/config/schema.js";
+import type { Config } from "../../functions/contracts/config/schema.js";
+import { authVariables, type VariablesOf } from "../../functions/contracts/environment.js";
+import { setVariables } from "../environment.js";
 
 export interface AuthProps {
   readonly config: Config;
@@ -18,7 +20,7 @@ export class Auth extends Construct {
   public readonly signingSecret?: Secret;
   public readonly userPool?: UserPool;
   public readonly userPoolClient?: UserPoolClient;
-  private readonly env: Record<string, string>;
+  private readonly env: VariablesOf<typeof authVariables>;
 
   constructor(scope: Construct, id: string, props: AuthProps) {
     super(scope, id);
@@ -45,8 +47,8 @@ export class Auth extends Construct {
         AUTH_ROLES_CLAIM: config.auth.rolesClaim ?? "roles",
       };
       new CfnOutput(this, "AuthSecretArn", { key: "AuthSecretArn", value: this.signingSecret.secretArn });
-      new CfnOutput(this, "AuthIssuer", { key: "AuthIssuer", value: this.env.AUTH_ISSUER as string });
-      new CfnOutput(this, "AuthAudience", { key: "AuthAudience", value: this.env.AUTH_AUDIENCE as string });
+      new CfnOutput(this, "AuthIssuer", { key: "AuthIssuer", value: this.env.AUTH_ISSUER });
+      new CfnOutput(this, "AuthAudience", { key: "AuthAudience", value: this.env.AUTH_AUDIENCE });
       return;
     }
     this.userPool = new UserPool(this, "UserPool", {
@@ -84,7 +86,7 @@ export class Auth extends Construct {
 
   /** Lets a function verify tokens: sets the variables verifierFromEnv reads and grants what it needs. */
   bind(fn: LambdaFunction): void {
-    for (const [name, value] of Object.entries(this.env)) fn.addEnvironment(name, value);
+    setVariables(fn, authVariables, this.env);
     this.signingSecret?.grantRead(fn);
   }
 }

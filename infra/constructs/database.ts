@@ -11,7 +11,9 @@ import {
 } from "aws-cdk-lib/aws-rds";
 import { type ISecret, Secret } from "aws-cdk-lib/aws-secretsmanager";
 import { Construct } from "constructs";
-import type { Config } from "../../functions/core/config/schema.js";
+import type { Config } from "../../functions/contracts/config/schema.js";
+import { databaseVariables } from "../../functions/contracts/environment.js";
+import { setVariables } from "../environment.js";
 
 export interface DatabaseProps {
   readonly config: Config;
@@ -94,9 +96,11 @@ export class Database extends Construct {
     } else {
       this.secret.grantRead(fn);
     }
-    fn.addEnvironment("DB_CLUSTER_ARN", this.clusterArn);
-    fn.addEnvironment("DB_SECRET_ARN", this.secret.secretArn);
-    fn.addEnvironment("DB_NAME", this.props.config.database.name);
-    if (this.localDataApiUrl) fn.addEnvironment("AWS_ENDPOINT_URL_RDS_DATA", this.localDataApiUrl);
+    setVariables(fn, databaseVariables, {
+      DB_CLUSTER_ARN: this.clusterArn,
+      DB_SECRET_ARN: this.secret.secretArn,
+      DB_NAME: this.props.config.database.name,
+      AWS_ENDPOINT_URL_RDS_DATA: this.localDataApiUrl,
+    });
   }
 }

@@ -1,7 +1,8 @@
 import { Duration } from "aws-cdk-lib";
 import { Architecture, Runtime } from "aws-cdk-lib/aws-lambda";
-import { type BundlingOptions, LogLevel, OutputFormat } from "aws-cdk-lib/aws-lambda-nodejs";
+import { type BundlingOptions, type LogLevel, type OutputFormat } from "aws-cdk-lib/aws-lambda-nodejs";
 import { RetentionDays } from "aws-cdk-lib/aws-logs";
+import { deployBundling } from "../bundling.js";
 
 /** Defaults of every Groundcrew function, kept apart from wiring so they are read in one place. */
 export const functionDefaults = {
@@ -12,14 +13,15 @@ export const functionDefaults = {
   logRetention: RetentionDays.ONE_MONTH,
 } as const;
 
+/** The esbuild settings of infra/bundling.ts in CDK's words; the benches and the bundle test use the same settings. */
 export const bundlingDefaults: BundlingOptions = {
-  // The SDK is bundled, never taken from the runtime: versions stay fixed and emulators need none of their own.
-  externalModules: [],
-  format: OutputFormat.CJS,
-  // node20 output runs both on Lambda's nodejs22.x and on the host Node that ministack uses.
-  target: "node20",
-  minify: true,
-  sourceMap: true,
-  mainFields: ["module", "main"],
-  logLevel: LogLevel.WARNING,
+  externalModules: [...deployBundling.external],
+  // CDK names these with enums whose values are esbuild's own words.
+  format: deployBundling.format as OutputFormat,
+  target: deployBundling.target,
+  minify: deployBundling.minify,
+  sourceMap: deployBundling.sourcemap,
+  sourcesContent: deployBundling.sourcesContent,
+  mainFields: [...deployBundling.mainFields],
+  logLevel: deployBundling.logLevel as LogLevel,
 };

@@ -3,25 +3,31 @@ import { type BundlingOptions, NodejsFunction } from "aws-cdk-lib/aws-lambda-nod
 import { LogGroup } from "aws-cdk-lib/aws-logs";
 import type { Construct } from "constructs";
 import { join } from "node:path";
-import type { Config } from "../../functions/core/config/schema.js";
+import type { Config } from "../../functions/contracts/config/schema.js";
+import { configVariables, runtimeVariables, type FunctionKind } from "../../functions/contracts/environment.js";
+import { handlerEntries } from "../bundling.js";
+import { setVariables } from "../environment.js";
 import { appVersion, functionsDir, repoRoot } from "../paths.js";
 import { bundlingDefaults, functionDefaults } from "./function-defaults.js";
 
 export interface GroundcrewFunctionProps {
-  /** The handler module, relative to functions/ (e.g. "api/handler.ts"); it exports `handler`. */
-  readonly entry: string;
+  /**
+   * Which of the app's functions this is: it picks the handler module (`handlerEntries`) and the
+   * environment the function expects (functions/contracts/environment.ts).
+   */
+  readonly kind: FunctionKind;
   readonly config: Config;
   readonly description?: string;
   /** @default 29 seconds */
   readonly timeout?: Duration;
   /** @default 256 */
   readonly memorySize?: number;
-  readonly environment?: Record<string, string>;
   /** Cap on concurrent executions; only for caps the event source mapping cannot express. */
   readonly reservedConcurrentExecutions?: number;
   /** Merged over the project's bundling defaults, e.g. `commandHooks` that copy files into the bundle. */
   readonly bundling?: Partial<BundlingOptions>;
 }
+
 
 /** A Lambda with the project's runtime, bundling, logging and configuration applied once. */
 export class GroundcrewFunction extends NodejsFunction {
@@ -31,7 +37,7 @@ export class GroundcrewFunction extends NodejsFunction {
       removalPolicy: props.config.stage === "local" ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
     });
     super(scope, id, {
-      entry: join(functionsDir, props.entry),
+      entry: join(functionsDir, handlerEntries[props.kind]),
       handler: "handler",
       description: props.description,
       runtime: functionDefaults.runtime,
@@ -43,15 +49,19 @@ export class GroundcrewFunction extends NodejsFunction {
       projectRoot: repoRoot,
       depsLockFilePath: join(repoRoot, "package-lock.json"),
       bundling: { ...bundlingDefaults, ...props.bundling },
-      environment: {
-        GROUNDCREW_CONFIG: JSON.stringify(props.config),
-        GROUNDCREW_STAGE: props.config.stage,
-        GROUNDCREW_VERSION: appVersion,
-        POWERTOOLS_SERVICE_NAME: `${props.config.app}-${id}`.toLowerCase(),
-        POWERTOOLS_LOG_LEVEL: props.config.logLevel,
-        NODE_OPTIONS: "--enable-source-maps",
-        ...props.environment,
-      },
+      // No NODE_OPTIONS=--enable-source-maps: it parses the whole map at every cold start (a quarter more load
+      // time); the logger maps the stack of a logged error itself, reading the map only then (core/source-map.ts).
+      environment: {},
+    });
+    // Everything else a function reads is a binding of the environment contract, written by the
+    // construct that owns the resource (Database.bind, WorkerQueues.bindProducer, ...).
+    setVariables(this, configVariables, { GROUNDCREW_CONFIG: JSON.stringify(props.config) });
+    setVariables(this, runtimeVariables, {
+      GROUNDCREW_STAGE: props.config.stage,
+      GROUNDCREW_VERSION: appVersion,
+      GROUNDCREW_FUNCTION: props.kind,
+      POWERTOOLS_SERVICE_NAME: `${props.config.app}-${id}`.toLowerCase(),
+      POWERTOOLS_LOG_LEVEL: props.config.logLevel,
     });
     Validations.of(this).acknowledge(
       {

@@ -4,11 +4,13 @@ import { Metric } from "aws-cdk-lib/aws-cloudwatch";
 import { EventBus } from "aws-cdk-lib/aws-events";
 import type { Function as LambdaFunction } from "aws-cdk-lib/aws-lambda";
 import { LogGroup, RetentionDays } from "aws-cdk-lib/aws-logs";
-import { Chain, DefinitionBody, Fail, JsonPath, LogLevel, Pass, Result, StateMachine, StateMachineType, Succeed, TaskInput, type IChainable, type INextable } from "aws-cdk-lib/aws-stepfunctions";
+import { Chain, DefinitionBody, Fail, JsonPath, LogLevel, Pass, Result, StateMachine, StateMachineType, Succeed, TaskInput } from "aws-cdk-lib/aws-stepfunctions";
 import { LambdaInvoke } from "aws-cdk-lib/aws-stepfunctions-tasks";
 import { Construct } from "constructs";
-import type { Config } from "../../functions/core/config/schema.js";
-import { stepNames } from "../../functions/maintenance/steps/index.js";
+import type { Config } from "../../functions/contracts/config/schema.js";
+import { eventVariables, maintenanceStartVariables } from "../../functions/contracts/environment.js";
+import { maintenanceStepNames, type MaintenanceStepName } from "../../functions/contracts/maintenance.js";
+import { setVariables } from "../environment.js";
 import type { Alarms } from "./alarms.js";
 import type { Database } from "./database.js";
 import { GroundcrewFunction } from "./groundcrew-function.js";
@@ -18,15 +20,15 @@ export interface MaintenanceProps {
   readonly config: Config;
   readonly database: Database;
   readonly alarms: Alarms;
-  /** Step names in the order they run (functions/maintenance/steps). @default all steps, VACUUM last */
-  readonly steps?: readonly string[];
+  /** Step names in the order they run. @default every step, VACUUM last */
+  readonly steps?: readonly MaintenanceStepName[];
 }
 
 /** Errors worth another try: the database resuming or briefly away, Lambda's own hiccups. */
 const TRANSIENT_ERRORS = ["DatabaseUnavailableError", "Lambda.ClientExecutionTimeoutException", "Lambda.ServiceException", "Lambda.AWSLambdaException", "Lambda.SdkClientException", "Lambda.TooManyRequestsException"];
 
 /**
- * AYON's maintenance procedure as a Standard state machine: one Lambda task per step, strictly in
+ * The daily maintenance procedure (what a cron job running `manage.py` commands did) as a Standard state machine: one Lambda task per step, strictly in
  * sequence (no Parallel or Map), each retried on transient errors; the first real failure closes
  * the run as failed and stops it. No schedule lives here: the app's single beat starts it.
  */
@@ -37,14 +39,15 @@ export class Maintenance extends Construct {
 
   constructor(scope: Construct, id: string, props: MaintenanceProps) {
     super(scope, id);
-    const steps = props.steps ?? stepNames;
+    const steps: readonly string[] = props.steps ?? maintenanceStepNames;
     if (steps[steps.length - 1] !== "vacuum") throw new Error("Maintenance: the vacuum step must come last");
-    const unknown = steps.filter((s) => !stepNames.includes(s));
+    const known: readonly string[] = maintenanceStepNames;
+    const unknown = steps.filter((s) => !known.includes(s));
     if (unknown.length > 0) throw new Error(`Maintenance: unknown steps ${unknown.join(", ")}`);
 
     this.bus = new EventBus(this, "Bus", { eventBusName: `${props.config.app}-${props.config.stage}` });
     this.stepFunction = new GroundcrewFunction(this, "Steps", {
-      entry: "maintenance/handler.ts",
+      kind: "maintenance",
       config: props.config,
       description: "Maintenance steps, and closing a run",
       timeout: Duration.minutes(15),
@@ -73,7 +76,7 @@ export class Maintenance extends Construct {
       chain = chain ? chain.next(task) : Chain.start(task);
     }
     const finish = invoke("Close finished run", { action: "finish", results: JsonPath.objectAt("$.results") }, JsonPath.DISCARD).next(new Succeed(this, "Run finished"));
-    const definition = (chain as Chain).next(finish as IChainable & INextable);
+    const definition = (chain as Chain).next(finish);
 
     this.stateMachine = new StateMachine(this, "StateMachine", {
       stateMachineType: StateMachineType.STANDARD,
@@ -120,12 +123,12 @@ export class Maintenance extends Construct {
       id: `AwsSolutions-IAM5[Resource::arn:${partition}:states:${region}:${account}:execution:{"Fn::Select":[6,{"Fn::Split":[":",{"Ref":"${Stack.of(this).getLogicalId(this.stateMachine.node.defaultChild as never)}"}]}]}:*]`,
       reason: "Execution names are chosen per run (run id or day); the grant covers this state machine's executions only.",
     });
-    fn.addEnvironment("MAINTENANCE_STATE_MACHINE_ARN", this.stateMachine.stateMachineArn);
+    setVariables(fn, maintenanceStartVariables, { MAINTENANCE_STATE_MACHINE_ARN: this.stateMachine.stateMachineArn });
     this.grantEvents(fn);
   }
 
   grantEvents(fn: LambdaFunction): void {
     this.bus.grantPutEventsTo(fn);
-    fn.addEnvironment("EVENT_BUS_NAME", this.bus.eventBusName);
+    setVariables(fn, eventVariables, { EVENT_BUS_NAME: this.bus.eventBusName });
   }
 }

@@ -18,8 +18,10 @@ import { Secret } from "aws-cdk-lib/aws-secretsmanager";
 import { Queue, QueueEncryption } from "aws-cdk-lib/aws-sqs";
 import { Provider } from "aws-cdk-lib/custom-resources";
 import { Construct } from "constructs";
-import type { Config } from "../../functions/core/config/schema.js";
-import { MEDIA_PREFIX } from "../../functions/media/media-object.js";
+import type { Config } from "../../functions/contracts/config/schema.js";
+import { mediaCdnVariables, mediaVariables } from "../../functions/contracts/environment.js";
+import { MEDIA_PREFIX } from "../../functions/contracts/media.js";
+import { setVariables } from "../environment.js";
 import type { Database } from "./database.js";
 import { GroundcrewFunction } from "./groundcrew-function.js";
 
@@ -44,7 +46,7 @@ export interface MediaStoreProps {
 const processorTimeout = Duration.seconds(30);
 
 /**
- * User media (the seeds' MEDIA_ROOT behind authentication): a private, encrypted, TLS-only bucket;
+ * User media (Django's MEDIA_ROOT, behind authentication): a private, encrypted, TLS-only bucket;
  * ObjectCreated events through a queue to a processor that marks uploads stored or rejects them;
  * in prod a CloudFront distribution that serves objects only with URLs signed by its key group,
  * whose private key is generated at deploy time into Secrets Manager.
@@ -118,7 +120,7 @@ export class MediaStore extends Construct {
     }
 
     this.processor = new GroundcrewFunction(this, "Processor", {
-      entry: "media/processor/handler.ts",
+      kind: "media-processor",
       config,
       description: "Moves checked uploads from their staging key into place (size, checksum) or deletes those that break the limits",
       timeout: processorTimeout,
@@ -143,7 +145,7 @@ export class MediaStore extends Construct {
       reason: "The key pair is rotated by deploying with a new signingKeyGeneration, which must update the CloudFront public key in the same change; a Secrets Manager rotation Lambda could not do that.",
     });
     const keygen = new GroundcrewFunction(this, "Keygen", {
-      entry: "media/keygen/handler.ts",
+      kind: "media-keygen",
       config,
       description: "Generates the CloudFront media signing key pair into Secrets Manager",
       timeout: Duration.minutes(1),
@@ -197,9 +199,11 @@ export class MediaStore extends Construct {
     this.grantObjects(fn, ["s3:PutObject", "s3:GetObject", "s3:DeleteObject"]);
     if (this.distribution && this.publicKey && this.signingKeySecret) {
       this.signingKeySecret.grantRead(fn);
-      fn.addEnvironment("MEDIA_CDN_DOMAIN", this.distribution.distributionDomainName);
-      fn.addEnvironment("MEDIA_CDN_KEY_PAIR_ID", this.publicKey.publicKeyId);
-      fn.addEnvironment("MEDIA_SIGNING_KEY_SECRET_ARN", this.signingKeySecret.secretArn);
+      setVariables(fn, mediaCdnVariables, {
+        MEDIA_CDN_DOMAIN: this.distribution.distributionDomainName,
+        MEDIA_CDN_KEY_PAIR_ID: this.publicKey.publicKeyId,
+        MEDIA_SIGNING_KEY_SECRET_ARN: this.signingKeySecret.secretArn,
+      });
     }
   }
 
@@ -211,7 +215,7 @@ export class MediaStore extends Construct {
   /** Exactly these actions, on media objects only; the key under media/ is chosen per upload at runtime. */
   private grantObjects(fn: LambdaFunction, actions: string[]): void {
     fn.addToRolePolicy(new PolicyStatement({ actions, resources: [this.bucket.arnForObjects(`${MEDIA_PREFIX}*`)] }));
-    fn.addEnvironment("MEDIA_BUCKET", this.bucket.bucketName);
+    setVariables(fn, mediaVariables, { MEDIA_BUCKET: this.bucket.bucketName });
     Validations.of(fn).acknowledge({
       id: `AwsSolutions-IAM5[Resource::<${Stack.of(this).getLogicalId(this.bucket.node.defaultChild as never)}.Arn>/${MEDIA_PREFIX}*]`,
       reason: "Object keys are media/<uuid>/<name>, created per upload at runtime; the grant is limited to that prefix and to the listed actions.",

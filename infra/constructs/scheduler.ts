@@ -3,8 +3,8 @@ import { CfnRule, Rule, Schedule } from "aws-cdk-lib/aws-events";
 import { LambdaFunction } from "aws-cdk-lib/aws-events-targets";
 import { CfnSchedule } from "aws-cdk-lib/aws-scheduler";
 import { Construct, type IConstruct } from "constructs";
-import type { Config } from "../../functions/core/config/schema.js";
-import { CLAIM_LEASE_SECONDS } from "../../functions/scheduler/lease.js";
+import type { Config } from "../../functions/contracts/config/schema.js";
+import { CLAIM_LEASE_SECONDS } from "../../functions/contracts/scheduler.js";
 import type { Alarms } from "./alarms.js";
 import type { Database } from "./database.js";
 import { GroundcrewFunction } from "./groundcrew-function.js";
@@ -50,7 +50,7 @@ export class Scheduler extends Construct {
     }
 
     this.dispatcher = new GroundcrewFunction(this, "Dispatcher", {
-      entry: "scheduler/handler.ts",
+      kind: "dispatcher",
       config: props.config,
       description: "The beat: enqueues due periodic tasks once per slot",
       timeout,

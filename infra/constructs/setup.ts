@@ -1,7 +1,7 @@
 import { Duration } from "aws-cdk-lib";
 import { Trigger as CdkTrigger } from "aws-cdk-lib/triggers";
 import { Construct, type IConstruct } from "constructs";
-import type { Config } from "../../functions/core/config/schema.js";
+import type { Config } from "../../functions/contracts/config/schema.js";
 import type { Database } from "./database.js";
 import { GroundcrewFunction } from "./groundcrew-function.js";
 
@@ -13,7 +13,7 @@ export interface SetupProps {
 }
 
 /**
- * The setup process (the seeds' RUN_SETUP): a Trigger invokes the migration function during
+ * The setup process (`manage.py migrate` in a Django deploy): a Trigger invokes the migration function during
  * the deploy, after the database exists and before the new application code is updated.
  * The Trigger runs whenever the function changes, and the migrations are bundled into it,
  * so every deploy that brings a migration applies it; a thrown error fails the deploy.
@@ -24,7 +24,7 @@ export class Setup extends Construct {
   constructor(scope: Construct, id: string, props: SetupProps) {
     super(scope, id);
     this.migrateFunction = new GroundcrewFunction(this, "Migrate", {
-      entry: "setup/handler.ts",
+      kind: "setup",
       config: props.config,
       description: "Applies database migrations (setup step)",
       timeout: Duration.minutes(5),

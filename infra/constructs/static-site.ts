@@ -14,8 +14,10 @@ import { Trigger } from "aws-cdk-lib/triggers";
 import { Construct } from "constructs";
 import { existsSync, statSync } from "node:fs";
 import { join } from "node:path";
-import type { Config } from "../../functions/core/config/schema.js";
-import { HASHED_ASSETS_DIR, IMMUTABLE_CACHE, REVALIDATE_CACHE } from "../../functions/static-site/files.js";
+import type { Config } from "../../functions/contracts/config/schema.js";
+import { staticSiteVariables } from "../../functions/contracts/environment.js";
+import { setVariables } from "../environment.js";
+import { HASHED_ASSETS_DIR, IMMUTABLE_CACHE, REVALIDATE_CACHE } from "../../functions/contracts/static-site.js";
 import { repoRoot } from "../paths.js";
 import { GroundcrewFunction } from "./groundcrew-function.js";
 import { nagEnv } from "./nag-ids.js";
@@ -83,11 +85,10 @@ export class StaticSite extends Construct {
 
     if (local) {
       const upload = new GroundcrewFunction(this, "Upload", {
-        entry: "static-site/upload/handler.ts",
+        kind: "static-upload",
         config,
         description: "Local stage: uploads the static files bundled with it to the site bucket",
         timeout: Duration.minutes(2),
-        environment: { STATIC_BUCKET: this.bucket.bucketName },
         bundling: {
           // The files travel inside the bundle, so a changed file is a changed function and re-runs the Trigger.
           commandHooks: {
@@ -98,6 +99,7 @@ export class StaticSite extends Construct {
         },
       });
       this.bucket.grantPut(upload);
+      setVariables(upload, staticSiteVariables, { STATIC_BUCKET: this.bucket.bucketName });
       new Trigger(this, "UploadFiles", { handler: upload, executeAfter: [this.bucket], timeout: Duration.minutes(2) });
       this.url = `${props.localEndpoint ?? "http://127.0.0.1:4566"}/${this.bucket.bucketName}/index.html`;
       new CfnOutput(this, "StaticUrl", { key: "StaticUrl", value: this.url });

@@ -3,7 +3,9 @@ import type { Function as LambdaFunction } from "aws-cdk-lib/aws-lambda";
 import { SqsEventSource } from "aws-cdk-lib/aws-lambda-event-sources";
 import { Queue, QueueEncryption } from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
-import type { Config, QueueConfig } from "../../functions/core/config/schema.js";
+import type { Config, QueueConfig } from "../../functions/contracts/config/schema.js";
+import { workerVariables } from "../../functions/contracts/environment.js";
+import { setVariables } from "../environment.js";
 import { GroundcrewFunction } from "./groundcrew-function.js";
 
 export interface WorkerQueueProps {
@@ -65,15 +67,15 @@ export class WorkerQueue extends Construct {
       removalPolicy,
     });
     this.worker = new GroundcrewFunction(this, "Worker", {
-      entry: "worker/handler.ts",
+      kind: "worker",
       config,
       description: `Worker for the ${name} queue`,
       timeout: Duration.seconds(queue.workerTimeoutSeconds),
       memorySize: queue.workerMemoryMb,
-      environment: {
-        GROUNDCREW_WORKER_QUEUE: name,
-        ...(queue.maxConcurrency === 1 ? { GROUNDCREW_WORKER_ONE_AT_A_TIME: "true" } : {}),
-      },
+    });
+    setVariables(this.worker, workerVariables, {
+      GROUNDCREW_WORKER_QUEUE: name,
+      GROUNDCREW_WORKER_ONE_AT_A_TIME: queue.maxConcurrency === 1 ? "true" : undefined,
     });
     this.worker.addEventSource(
       new SqsEventSource(this.queue, {

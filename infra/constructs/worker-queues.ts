@@ -1,7 +1,9 @@
 import { Duration, Stack } from "aws-cdk-lib";
 import type { Function as LambdaFunction } from "aws-cdk-lib/aws-lambda";
 import { Construct } from "constructs";
-import type { Config } from "../../functions/core/config/schema.js";
+import type { Config } from "../../functions/contracts/config/schema.js";
+import { queueVariables } from "../../functions/contracts/environment.js";
+import { setVariables } from "../environment.js";
 import type { Alarms } from "./alarms.js";
 import type { Database } from "./database.js";
 import { WorkerQueue } from "./worker-queue.js";
@@ -34,7 +36,7 @@ export class WorkerQueues extends Construct {
     return this.queues.map((q) => q.worker);
   }
 
-  /** Lets `fn` enqueue tasks on any queue: send rights plus the addresses taskDepsFromEnv reads. */
+  /** Lets `fn` enqueue tasks on any queue: send rights plus the queue addresses. */
   bindProducer(fn: LambdaFunction): void {
     this.bindAddresses(fn);
     for (const queue of this.queues) queue.grantProduce(fn);
@@ -55,6 +57,6 @@ export class WorkerQueues extends Construct {
   /** GROUNDCREW_QUEUES: every queue's and dead-letter queue's URL, by configured name. */
   private bindAddresses(fn: LambdaFunction): void {
     const addresses = Object.fromEntries(this.queues.map((q) => [q.queueName, q.addresses()]));
-    fn.addEnvironment("GROUNDCREW_QUEUES", Stack.of(this).toJsonString(addresses));
+    setVariables(fn, queueVariables, { GROUNDCREW_QUEUES: Stack.of(this).toJsonString(addresses) });
   }
 }

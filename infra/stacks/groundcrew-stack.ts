@@ -1,6 +1,6 @@
 import { Fn, Stack, type StackProps } from "aws-cdk-lib";
 import type { Construct } from "constructs";
-import type { Config } from "../../functions/core/config/schema.js";
+import type { Config } from "../../functions/contracts/config/schema.js";
 import { Alarms } from "../constructs/alarms.js";
 import { Api } from "../constructs/api.js";
 import { Auth } from "../constructs/auth.js";
@@ -41,7 +41,7 @@ export class GroundcrewStack extends Stack {
     this.database = new Database(this, "Database", { config, localDataApiUrl: props.localDataApiUrl });
 
     const apiFunction = new GroundcrewFunction(this, "ApiFunction", {
-      entry: "api/handler.ts",
+      kind: "api",
       config,
       description: "HTTP API (routes in functions/api/routes)",
     });

@@ -31,3 +31,14 @@ export interface Backend {
   begin(): Promise<TransactionSession>;
   close(): Promise<void>;
 }
+
+/**
+ * A column value as PostgreSQL's text output, which is what both backends are asked to return (no
+ * type parsers). Anything else means a parser slipped in: fail loudly rather than answer "[object Object]".
+ */
+export function pgText(value: unknown): string | null {
+  if (value === null || value === undefined) return null;
+  if (typeof value === "string") return value;
+  if (typeof value === "number" || typeof value === "bigint" || typeof value === "boolean") return String(value);
+  throw new TypeError(`The backend returned a ${typeof value} instead of PostgreSQL's text output`);
+}

@@ -1,5 +1,5 @@
 import type { Pool, PoolClient } from "pg";
-import type { Backend, Session, TransactionSession } from "./backend.js";
+import { pgText, type Backend, type Session, type TransactionSession } from "./backend.js";
 import type { QueryOutput } from "./types.js";
 
 /** A real PostgreSQL server behind a node-postgres pool, for when embedded PGlite is not enough. */
@@ -105,7 +105,7 @@ export async function postgresBackend(options: { connectionString: string; log?:
 function toOutput(result: { rows: unknown[]; fields?: { name: string; dataTypeID: number; tableID: number; columnID: number; dataTypeModifier: number }[]; rowCount: number | null; command: string }): QueryOutput {
   const command = result.command;
   return {
-    rows: (result.rows as unknown[][]).map((row) => row.map((value) => (value === null || value === undefined ? null : String(value)))),
+    rows: (result.rows as unknown[][]).map((row) => row.map(pgText)),
     fields: (result.fields ?? []).map((field) => ({ name: field.name, typeId: field.dataTypeID, tableId: field.tableID, columnId: field.columnID, typeModifier: field.dataTypeModifier })),
     // rowCount is the number of rows returned for SELECT; only data changes count as updated records.
     affectedRows: ["INSERT", "UPDATE", "DELETE", "MERGE", "COPY"].includes(command) ? (result.rowCount ?? 0) : 0,

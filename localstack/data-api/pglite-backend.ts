@@ -1,5 +1,5 @@
 import type { PGlite } from "@electric-sql/pglite";
-import type { Backend, Session, TransactionSession } from "./backend.js";
+import { pgText, type Backend, type Session, type TransactionSession } from "./backend.js";
 import type { QueryOutput } from "./types.js";
 
 /** Embedded PostgreSQL (PGlite): kept in `dataDir` when given, in memory otherwise. */
@@ -62,7 +62,7 @@ export async function pgliteBackend(options: { dataDir?: string; log?: (line: st
           release();
         }
       };
-      return { query: session.query, describeColumns: session.describeColumns, commit: () => end("COMMIT"), rollback: () => end("ROLLBACK") };
+      return { ...session, commit: () => end("COMMIT"), rollback: () => end("ROLLBACK") };
     },
     close: () => db.close(),
   };
@@ -70,7 +70,7 @@ export async function pgliteBackend(options: { dataDir?: string; log?: (line: st
 
 function toOutput(result: { rows: unknown[][]; fields: { name: string; dataTypeID: number; tableID?: number; columnID?: number; dataTypeModifier?: number }[]; affectedRows?: number; command?: string }): QueryOutput {
   return {
-    rows: result.rows.map((row) => row.map((value) => (value === null || value === undefined ? null : String(value)))),
+    rows: result.rows.map((row) => row.map(pgText)),
     fields: result.fields.map((field) => ({ name: field.name, typeId: field.dataTypeID, tableId: field.tableID, columnId: field.columnID, typeModifier: field.dataTypeModifier })),
     affectedRows: result.affectedRows ?? 0,
     command: result.command,

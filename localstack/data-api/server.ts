@@ -78,7 +78,7 @@ export async function startDataApiServer(options: DataApiServerOptions = {}): Pr
   /** Runs `work` in the named transaction, or on a borrowed connection when there is none. */
   const inSession = async <T>(transactionId: unknown, work: (session: Session) => Promise<T>): Promise<T> => {
     if (transactionId === undefined || transactionId === null || transactionId === "") return backend.withSession(work);
-    const id = String(transactionId);
+    const id = typeof transactionId === "string" ? transactionId : JSON.stringify(transactionId);
     const open = transactions.get(id);
     if (!open) throw transactionNotFound(id);
     // "Comparing … behaviors", Concurrent requests for the same transaction ID (Serverless v2).

@@ -56,7 +56,7 @@ function bindValue(name: string, parameter: WireParameter): { value: unknown; ca
     return { value: value.stringValue, cast: hintedCast(name, parameter.typeHint, value.stringValue) };
   }
   if (parameter.typeHint !== undefined) throw new WireError(`Type hint ${parameter.typeHint} applies only to stringValue (parameter ${name}).`);
-  if (value.longValue !== undefined) return { value: String(value.longValue), cast: "int8" };
+  if (value.longValue !== undefined) return { value: typeof value.longValue === "number" ? String(value.longValue) : value.longValue.digits, cast: "int8" };
   if (value.doubleValue !== undefined) return { value: String(value.doubleValue), cast: "float8" };
   if (value.booleanValue !== undefined) return { value: value.booleanValue ? "true" : "false", cast: "bool" };
   if (value.blobValue !== undefined) return { value: Buffer.from(value.blobValue, "base64"), cast: "bytea" };

@@ -4,7 +4,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { loadConfig } from "../../functions/core/config/load.js";
+import { loadConfig } from "../../functions/contracts/config/load.js";
 import { GroundcrewStack } from "../../infra/stacks/groundcrew-stack.js";
 import { testApp } from "./synth.js";
 

@@ -98,7 +98,7 @@ describe("npm run synth through the CDK CLI, without AWS credentials", () => {
   let agnostic: SynthRun;
   let bound: SynthRun;
   let lints: { code: number | null; output: string }[] = [];
-  let lintError: unknown;
+  let lintError: Error | undefined;
 
   beforeAll(async () => {
     // Both at once: each is mostly esbuild, and the two never share a file.
@@ -116,7 +116,7 @@ describe("npm run synth through the CDK CLI, without AWS credentials", () => {
         cfnLint(join(bound.outdir, "groundcrew-prod.template.json"), "eu-central-1"),
       ]);
     } catch (error) {
-      lintError = error;
+      lintError = error instanceof Error ? error : new Error(String(error));
     }
   }, 300_000);
 

@@ -2,8 +2,8 @@ import { App, type AppProps } from "aws-cdk-lib";
 import { Template } from "aws-cdk-lib/assertions";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import type { ConfigInput } from "../../functions/core/config/schema.js";
-import { loadConfig } from "../../functions/core/config/load.js";
+import type { ConfigInput } from "../../functions/contracts/config/schema.js";
+import { loadConfig } from "../../functions/contracts/config/load.js";
 import { repoRoot } from "../../infra/paths.js";
 import { GroundcrewStack } from "../../infra/stacks/groundcrew-stack.js";
 

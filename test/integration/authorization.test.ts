@@ -50,6 +50,15 @@ const enqueue = (name: string, payload: unknown, role: Role) => ({
   body: { name, payload, delaySeconds: thirtyDays, idempotencyKey: `authz-matrix:${name}:${role}` },
 });
 
+/** POST /tasks/batch with per-caller keys, repeatable like `enqueue`. */
+const enqueueBatch = (items: [string, unknown][], role: Role) => ({
+  method: "POST",
+  path: "/tasks/batch",
+  body: {
+    tasks: items.map(([name, payload], i) => ({ name, payload, delaySeconds: thirtyDays, idempotencyKey: `authz-matrix-batch:${name}:${i}:${items.length}:${role}` })),
+  },
+});
+
 /** A 429 is the stage's throttle after a busy test file, not an answer about authorization: wait and ask again. */
 async function unthrottled(call: () => Promise<Answer>): Promise<Answer> {
   for (let attempt = 1; ; attempt++) {
@@ -77,6 +86,25 @@ const rows: Row[] = [
   },
   { route: 'POST /tasks (access "internal": reports.daily-digest)', request: (role) => enqueue("reports.daily-digest", { hours: 24 }, role), expected: adminOnly(403) },
   { route: "POST /tasks (unknown task name)", request: (role) => enqueue("no-such.task", {}, role), expected: anyUser(400) },
+  {
+    route: 'POST /tasks/batch (access "user": reports.task-stats ×2)',
+    request: (role) => enqueueBatch([["reports.task-stats", { hours: 1 }], ["reports.task-stats", { hours: 2 }]], role),
+    expected: anyUser(202),
+    check: (role, answer) => {
+      if (role !== "anonymous") expect((answer.body?.tasks as unknown[] | undefined)?.length, "one answer per item, in order").toBe(2);
+    },
+  },
+  {
+    // One admin-only item refuses the whole batch for a user; nothing of it is stored.
+    route: 'POST /tasks/batch (a "user" task and an "admin" one)',
+    request: (role) => enqueueBatch([["reports.task-stats", { hours: 3 }], ["diagnostics.echo", { message: "authorization matrix" }]], role),
+    expected: adminOnly(202),
+  },
+  {
+    route: 'POST /tasks/batch (access "internal": reports.daily-digest)',
+    request: (role) => enqueueBatch([["reports.daily-digest", { hours: 24 }]], role),
+    expected: adminOnly(403),
+  },
   {
     route: "GET /tasks (list)",
     request: () => ({ method: "GET", path: "/tasks?name=reports.task-stats&limit=200" }),

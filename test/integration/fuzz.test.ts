@@ -413,7 +413,7 @@ describe("fuzzing every route and field: no answer is 500 or above", () => {
           return { role, request, status: answer.status, body: answer.body as unknown };
         } catch (error) {
           // No HTTP answer at all (the connection dropped): counted as 0 and reported with the 5xx.
-          return { role, request, status: 0, body: String(error) as unknown };
+          return { role, request, status: 0, body: String(error) };
         }
       });
       const statuses = new Map<number, number>();

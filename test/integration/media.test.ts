@@ -1,7 +1,7 @@
 import { HeadObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { createHash } from "node:crypto";
 import { beforeAll, describe, expect, it } from "vitest";
-import { loadConfig } from "../../functions/core/config/load.js";
+import { loadConfig } from "../../functions/contracts/config/load.js";
 import { localToken } from "../../localstack/token.js";
 import { api, outputs } from "./outputs.js";
 

@@ -33,12 +33,17 @@ describe("the single schedule on the local stack", () => {
     expect((await admin.patch("/schedules/nope", { enabled: false })).status).toBe(404);
     expect((await (await asUser("alice")).get("/schedules")).status).toBe(403);
 
-    const off = await admin.patch("/schedules/reports.daily-digest", { enabled: false, timezone: "Asia/Tokyo" });
-    expect(off.status).toBe(200);
-    expect(off.body).toMatchObject({ enabled: false, timezone: "Asia/Tokyo", overridden: true, nextRunAt: null });
-    const on = await admin.patch("/schedules/reports.daily-digest", { enabled: true, timezone: "Europe/Paris" });
-    expect(on.body).toMatchObject({ enabled: true, timezone: "Europe/Paris", cron: "0 7 * * *" });
-    expect(Date.parse(on.body.nextRunAt)).toBeGreaterThan(Date.now());
+    try {
+      const off = await admin.patch("/schedules/reports.daily-digest", { enabled: false, timezone: "Asia/Tokyo" });
+      expect(off.status).toBe(200);
+      expect(off.body).toMatchObject({ enabled: false, timezone: "Asia/Tokyo", overridden: true, nextRunAt: null });
+      const on = await admin.patch("/schedules/reports.daily-digest", { enabled: true, timezone: "Europe/Paris" });
+      expect(on.body).toMatchObject({ enabled: true, timezone: "Europe/Paris", cron: "0 7 * * *" });
+      expect(Date.parse(on.body.nextRunAt)).toBeGreaterThan(Date.now());
+    } finally {
+      // The stack outlives this file: later tests (and a kept stack) see the configured schedule again.
+      expect((await admin.delete("/schedules/reports.daily-digest/override")).status).toBe(200);
+    }
   });
 
   it("fires from the real EventBridge rule: the every-minute heartbeat gets enqueued and runs", async () => {
@@ -70,34 +75,42 @@ describe("the single schedule on the local stack", () => {
     const testStarted = Date.now();
     const patched = await admin.patch(`/schedules/${name}`, { cron: "* * * * *" });
     expect(patched.status).toBe(200);
-    const lambda = new LambdaClient({ endpoint: awsLocalEnv().AWS_ENDPOINT_URL, region: "us-east-1", credentials });
-    const invokeConcurrently = async () => {
-      const invocations = await Promise.all(
-        Array.from({ length: 5 }, () => lambda.send(new InvokeCommand({ FunctionName: outputs().DispatcherFunctionName, Payload: Buffer.from("{}") }))),
-      );
-      return invocations.map((r) => {
-        expect(r.FunctionError, Buffer.from(r.Payload ?? new Uint8Array()).toString()).toBeUndefined();
-        return JSON.parse(Buffer.from(r.Payload ?? new Uint8Array()).toString()) as { started: string[] };
-      });
-    };
-    const started = [...(await invokeConcurrently()), ...(await invokeConcurrently())].flatMap((r) => r.started).filter((s) => s.startsWith(`${name}@`));
-    // Each slot started by at most one of the ten (the real rule may have ticked in between and taken one).
-    expect(new Set(started).size).toBe(started.length);
-    // Slots of this run only (a kept stack remembers earlier runs): the first-run look-back is 5 minutes.
-    const recent = new Date(testStarted - 10 * 60_000);
-    const perSlot = await db.rows<{ key: string; n: number }>(
-      `SELECT idempotency_key AS key, count(*)::int AS n FROM tasks
-        WHERE idempotency_key LIKE 'schedule:${name}:%' AND idempotency_key NOT LIKE '%:manual:%' AND created_at >= :recent GROUP BY 1`,
-      { recent },
-    );
-    const claimed = await db.rows<{ slot_key: string }>(
-      "SELECT slot_key FROM schedule_slots WHERE name = :name AND started_at IS NOT NULL AND claimed_at >= :recent",
-      { name, recent },
-    );
-    expect(perSlot.length).toBeGreaterThanOrEqual(1);
-    expect(perSlot.every((row) => row.n === 1)).toBe(true);
-    // Slot keys are wall-clock names ("2026-11-22T16:48 UTC"), and the task's idempotency key carries the same name.
-    expect(perSlot.map((r) => r.key).sort()).toEqual(claimed.map((c) => `schedule:${name}:${c.slot_key}`).sort());
-    await admin.patch(`/schedules/${name}`, { cron: "17 * * * *" });
+    try {
+      await startEveryMinuteSlotsOnce(name, testStarted);
+    } finally {
+      expect((await admin.delete(`/schedules/${name}/override`)).status).toBe(200);
+    }
   });
 });
+
+/** Ten dispatcher invocations, five at a time: every due slot of `name` is started by one of them only. */
+async function startEveryMinuteSlotsOnce(name: string, testStarted: number): Promise<void> {
+const lambda = new LambdaClient({ endpoint: awsLocalEnv().AWS_ENDPOINT_URL, region: "us-east-1", credentials });
+const invokeConcurrently = async () => {
+  const invocations = await Promise.all(
+    Array.from({ length: 5 }, () => lambda.send(new InvokeCommand({ FunctionName: outputs().DispatcherFunctionName, Payload: Buffer.from("{}") }))),
+  );
+  return invocations.map((r) => {
+    expect(r.FunctionError, Buffer.from(r.Payload ?? new Uint8Array()).toString()).toBeUndefined();
+    return JSON.parse(Buffer.from(r.Payload ?? new Uint8Array()).toString()) as { started: string[] };
+  });
+};
+const started = [...(await invokeConcurrently()), ...(await invokeConcurrently())].flatMap((r) => r.started).filter((s) => s.startsWith(`${name}@`));
+// Each slot started by at most one of the ten (the real rule may have ticked in between and taken one).
+expect(new Set(started).size).toBe(started.length);
+// Slots of this run only (a kept stack remembers earlier runs): the first-run look-back is 5 minutes.
+const recent = new Date(testStarted - 10 * 60_000);
+const perSlot = await db.rows<{ key: string; n: number }>(
+  `SELECT idempotency_key AS key, count(*)::int AS n FROM tasks
+    WHERE idempotency_key LIKE 'schedule:${name}:%' AND idempotency_key NOT LIKE '%:manual:%' AND created_at >= :recent GROUP BY 1`,
+  { recent },
+);
+const claimed = await db.rows<{ slot_key: string }>(
+  "SELECT slot_key FROM schedule_slots WHERE name = :name AND started_at IS NOT NULL AND claimed_at >= :recent",
+  { name, recent },
+);
+expect(perSlot.length).toBeGreaterThanOrEqual(1);
+expect(perSlot.every((row) => row.n === 1)).toBe(true);
+// Slot keys are wall-clock names ("2026-11-22T16:48 UTC"), and the task's idempotency key carries the same name.
+expect(perSlot.map((r) => r.key).sort()).toEqual(claimed.map((c) => `schedule:${name}:${c.slot_key}`).sort());
+}

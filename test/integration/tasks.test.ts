@@ -95,6 +95,33 @@ describe("background tasks on the local stack", () => {
     expect(peak).toBe(2);
   });
 
+  it("enqueues a batch in request order and runs every task; a repeated batch answers with the same tasks", async () => {
+    const key = `batch-${Date.now()}`;
+    const body = { tasks: Array.from({ length: 25 }, (_, i) => ({ name: "diagnostics.echo", payload: { message: `batch-${i}` }, idempotencyKey: `${key}-${i}` })) };
+    const first = await operator.post("/tasks/batch", body);
+    expect(first.status, JSON.stringify(first.body)).toBe(202);
+    const tasks = (first.body as { tasks: { id: string; status: string; duplicate: boolean }[] }).tasks;
+    expect(tasks.map((t) => [t.status, t.duplicate])).toEqual(tasks.map(() => ["queued", false]));
+    const done = await Promise.all(tasks.map((t) => settled(t.id)));
+    expect(done.map((t) => t.result)).toEqual(tasks.map((_, i) => ({ message: `batch-${i}` })));
+    const again = await operator.post("/tasks/batch", body);
+    expect((again.body as { tasks: { id: string; duplicate: boolean }[] }).tasks).toEqual(tasks.map((t) => ({ ...t, status: "succeeded", duplicate: true })));
+  });
+
+  it("refuses a whole batch with one bad item, naming it, and stores nothing", async () => {
+    const marker = `batch-refused-${Date.now()}`;
+    const refused = await operator.post("/tasks/batch", {
+      tasks: [
+        { name: "diagnostics.echo", payload: { message: marker }, idempotencyKey: marker },
+        { name: "diagnostics.echo", payload: { message: 42 } },
+      ],
+    });
+    expect(refused.status).toBe(400);
+    expect((refused.body as { issues: string[] }).issues).toEqual([expect.stringMatching(/^tasks\[1\]\.payload\.message/)]);
+    // Had the valid item been stored, its key would now answer as a duplicate.
+    expect((await enqueue({ message: marker }, { idempotencyKey: marker })).duplicate).toBe(false);
+  });
+
   it("answers 400 listing the problems and stores nothing for bad input", async () => {
     const marker = `bad-${Date.now()}`;
     const unknown = await alice.post("/tasks", { name: "no.such", payload: { message: marker } });

@@ -1,18 +1,9 @@
-import { RDSDataClient } from "@aws-sdk/client-rds-data";
 import { afterAll, beforeAll, beforeEach, inject } from "vitest";
-import { Database } from "../../functions/core/db/database.js";
 import { migrate } from "../../functions/setup/migrate.js";
 import { migrations } from "../../functions/setup/migrations/index.js";
-import { startDataApiServer, type DataApiServer } from "../../localstack/data-api/server.js";
-import { createIsolatedDatabase } from "./isolated-database.js";
+import { startScratchDatabase, type ScratchDatabase } from "../../localstack/scratch-database.js";
 
-export interface TestDatabase {
-  db: Database;
-  server: DataApiServer;
-  /** This database's own PostgreSQL URL, for a second connection beside the Data API; undefined on PGlite. */
-  url: string | undefined;
-  close(): Promise<void>;
-}
+export type TestDatabase = ScratchDatabase;
 
 /**
  * The PostgreSQL server test databases are created on: TEST_DATABASE_URL, else what the unit tier's
@@ -28,38 +19,9 @@ export function testServerUrl(): string | undefined {
   }
 }
 
-/**
- * A fresh, empty database behind the Data API stand-in, reached through the production Database
- * class and the real RDSDataClient: what domain tests run against instead of mocks. On a PostgreSQL
- * server it is a database of its own, created here and dropped by `close`; otherwise in-memory PGlite.
- */
-export async function startTestDatabase(): Promise<TestDatabase> {
-  const serverUrl = testServerUrl();
-  const isolated = serverUrl ? await createIsolatedDatabase(serverUrl) : undefined;
-  const server = await startDataApiServer({ port: 0, databaseUrl: isolated?.url }).catch(async (error: unknown) => {
-    await isolated?.drop();
-    throw error;
-  });
-  const client = new RDSDataClient({
-    endpoint: server.url,
-    region: "us-east-1",
-    credentials: { accessKeyId: "test", secretAccessKey: "test" },
-    maxAttempts: 1,
-  });
-  const db = new Database(client, {
-    resourceArn: "arn:aws:rds:us-east-1:000000000000:cluster:test",
-    secretArn: "arn:aws:secretsmanager:us-east-1:000000000000:secret:test",
-    database: "groundcrew",
-  });
-  return {
-    db,
-    server,
-    url: isolated?.url,
-    close: async () => {
-      await server.close();
-      await isolated?.drop();
-    },
-  };
+/** A fresh, empty database behind the Data API stand-in, on the unit tier's PostgreSQL server (else PGlite). */
+export function startTestDatabase(): Promise<TestDatabase> {
+  return startScratchDatabase({ serverUrl: testServerUrl() });
 }
 
 /**

@@ -1,3 +1,4 @@
+import { isBound, readVariables, versionVariables } from "../../contracts/environment.js";
 import { isUnavailable } from "../../core/db/unavailable.js";
 import type { Database } from "../../core/db/database.js";
 import { json } from "../../core/http/responses.js";
@@ -26,7 +27,8 @@ export const healthRoute = defineRoute({
   path: "/health",
   auth: "public",
   handle: async () => {
-    const health = await checkHealth(database(), process.env.GROUNDCREW_VERSION ?? "dev");
+    const version = isBound(versionVariables) ? readVariables(versionVariables).GROUNDCREW_VERSION : "dev";
+    const health = await checkHealth(database(), version);
     return json(health.db === "ok" ? 200 : 503, health);
   },
 });

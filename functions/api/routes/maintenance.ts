@@ -1,7 +1,7 @@
-import { z } from "zod";
+import * as z from "zod";
 import type { Verifier } from "../../core/auth/verifier.js";
-import { runtimeConfiguration } from "../../core/config/load.js";
-import type { Config } from "../../core/config/schema.js";
+import { runtimeConfiguration } from "../../core/config/runtime.js";
+import type { Config } from "../../contracts/config/schema.js";
 import { database, type Database } from "../../core/db/database.js";
 import { json } from "../../core/http/responses.js";
 import { defineRoute, type Route } from "../../core/http/route.js";

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import type { Verifier } from "../../core/auth/verifier.js";
 import { json } from "../../core/http/responses.js";
 import { defineRoute, type Route } from "../../core/http/route.js";

@@ -1,6 +1,6 @@
-import { z } from "zod";
+import * as z from "zod";
 import type { Verifier } from "../../core/auth/verifier.js";
-import { runtimeConfiguration } from "../../core/config/load.js";
+import { runtimeConfiguration } from "../../core/config/runtime.js";
 import { database, type Database } from "../../core/db/database.js";
 import { NotFoundError, ValidationError } from "../../core/errors.js";
 import { json } from "../../core/http/responses.js";

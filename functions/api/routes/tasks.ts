@@ -1,14 +1,51 @@
-import { z } from "zod";
+import * as z from "zod";
 import { isAdmin } from "../../core/auth/principal.js";
 import type { Verifier } from "../../core/auth/verifier.js";
-import { runtimeConfiguration } from "../../core/config/load.js";
+import { runtimeConfiguration } from "../../core/config/runtime.js";
 import { NotFoundError, UnauthorizedError } from "../../core/errors.js";
 import { json } from "../../core/http/responses.js";
 import { defineRoute, type Route } from "../../core/http/route.js";
-import { cancelTask, enqueueTask, findTask, listTasks, retryFailedTask, taskDepsFromEnv, taskStatuses, type TaskDeps, type TaskRecord } from "../../tasks/index.js";
+import {
+  cancelTask,
+  enqueueTask,
+  findTask,
+  listTasks,
+  retryFailedTask,
+  taskDepsFromEnv,
+  taskStatuses,
+  type EnqueueRequest,
+  type TaskDeps,
+  type TaskRecord,
+  enqueueTasks,
+} from "../../tasks/index.js";
 import type { Principal } from "../../core/auth/principal.js";
 
 const taskId = z.object({ id: z.string().uuid("not a task id") });
+
+/** One task to enqueue, as POST /tasks takes it and each item of POST /tasks/batch. */
+const enqueueBody = z
+  .object({
+    name: z.string().min(1),
+    payload: z.unknown(),
+    delaySeconds: z.number().int().min(0).max(365 * 86_400).optional(),
+    runAt: z.iso.datetime({ offset: true }).optional(),
+    idempotencyKey: z.string().min(1).max(200).optional(),
+  })
+  .refine((b) => !(b.delaySeconds !== undefined && b.runAt !== undefined), { message: "give delaySeconds or runAt, not both", path: ["runAt"] });
+
+/** Tasks per POST /tasks/batch: one multi-row insert and ten SendMessageBatch calls at most. */
+export const MAX_BATCH_TASKS = 100;
+
+function enqueueRequest(body: z.infer<typeof enqueueBody>, caller: Principal): EnqueueRequest {
+  return {
+    name: body.name,
+    payload: body.payload,
+    delaySeconds: body.delaySeconds,
+    runAt: body.runAt ? new Date(body.runAt) : undefined,
+    idempotencyKey: body.idempotencyKey,
+    caller,
+  };
+}
 
 /** Callers see their own tasks; admins see all. Someone else's task is "not found", not "forbidden". */
 function visibleTo(task: TaskRecord | undefined, principal: Principal | undefined): TaskRecord {
@@ -43,32 +80,38 @@ export function createTaskRoutes(deps: TaskRouteDeps = deployed): Route[] {
   const enqueueTaskRoute = defineRoute({
     method: "POST",
     path: "/tasks",
-    body: z
-      .object({
-        name: z.string().min(1),
-        payload: z.unknown(),
-        delaySeconds: z.number().int().min(0).max(365 * 86_400).optional(),
-        runAt: z.iso.datetime({ offset: true }).optional(),
-        idempotencyKey: z.string().min(1).max(200).optional(),
-      })
-      .refine((b) => !(b.delaySeconds !== undefined && b.runAt !== undefined), { message: "give delaySeconds or runAt, not both", path: ["runAt"] }),
+    body: enqueueBody,
     verifier,
     handle: async ({ body, principal }) => {
       const settings = deps.settings();
       // The caller decides who may start the task, which payload fields come from the token, and the key scope.
-      const result = await enqueueTask(
+      const result = await enqueueTask(deps.tasks(), enqueueRequest(body, signedIn(principal)), {
+        maxPayloadBytes: settings.maxTaskPayloadBytes,
+        stage: settings.stage,
+      });
+      return json(202, { id: result.id, status: result.status, duplicate: result.duplicate });
+    },
+  });
+
+  /**
+   * Many tasks in one request, all or nothing: each item follows POST /tasks's rules for this
+   * caller, and one bad item refuses the batch (naming it by index) before anything is stored.
+   * The answer lists the tasks in request order.
+   */
+  const enqueueBatchRoute = defineRoute({
+    method: "POST",
+    path: "/tasks/batch",
+    body: z.object({ tasks: z.array(enqueueBody).min(1).max(MAX_BATCH_TASKS) }),
+    verifier,
+    handle: async ({ body, principal }) => {
+      const settings = deps.settings();
+      const caller = signedIn(principal);
+      const results = await enqueueTasks(
         deps.tasks(),
-        {
-          name: body.name,
-          payload: body.payload,
-          delaySeconds: body.delaySeconds,
-          runAt: body.runAt ? new Date(body.runAt) : undefined,
-          idempotencyKey: body.idempotencyKey,
-          caller: signedIn(principal),
-        },
+        body.tasks.map((task) => enqueueRequest(task, caller)),
         { maxPayloadBytes: settings.maxTaskPayloadBytes, stage: settings.stage },
       );
-      return json(202, { id: result.id, status: result.status, duplicate: result.duplicate });
+      return json(202, { tasks: results.map((r) => ({ id: r.id, status: r.status, duplicate: r.duplicate })) });
     },
   });
 
@@ -122,7 +165,7 @@ export function createTaskRoutes(deps: TaskRouteDeps = deployed): Route[] {
     },
   });
 
-  return [enqueueTaskRoute, listTasksRoute, getTaskRoute, cancelTaskRoute, retryTaskRoute];
+  return [enqueueTaskRoute, enqueueBatchRoute, listTasksRoute, getTaskRoute, cancelTaskRoute, retryTaskRoute];
 }
 
 /** The deployed API's task routes (dependencies read from the environment on first use). */

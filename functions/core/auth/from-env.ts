@@ -1,6 +1,7 @@
 import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { createRemoteJWKSet } from "jose";
-import { runtimeConfiguration } from "../config/load.js";
+import { authVariables, readVariables } from "../../contracts/environment.js";
+import { runtimeConfiguration } from "../config/runtime.js";
 import { LOCAL_ALGORITHM } from "./local-token.js";
 import { createVerifier, type Verifier } from "./verifier.js";
 
@@ -19,16 +20,18 @@ export function verifierFromEnv(env: NodeJS.ProcessEnv = process.env): Promise<V
 }
 
 async function build(env: NodeJS.ProcessEnv): Promise<Verifier> {
-  const issuer = required(env, "AUTH_ISSUER");
-  const audience = required(env, "AUTH_AUDIENCE");
-  const rolesClaim = env.AUTH_ROLES_CLAIM ?? "roles";
+  const { AUTH_ISSUER: issuer, AUTH_AUDIENCE: audience, AUTH_ROLES_CLAIM: rolesClaim, AUTH_JWKS_URL: jwksUrl, AUTH_SECRET_ARN: secretArn } = readVariables(
+    authVariables,
+    env,
+  );
   // The lifetime limit is plain configuration: it reaches the function with the rest of GROUNDCREW_CONFIG.
   const maxLifetimeSeconds = runtimeConfiguration(env).auth.maxTokenLifetimeSeconds;
-  if (env.AUTH_JWKS_URL) {
-    const key = createRemoteJWKSet(new URL(env.AUTH_JWKS_URL));
+  if (jwksUrl) {
+    const key = createRemoteJWKSet(new URL(jwksUrl));
     return createVerifier({ issuer, audience, rolesClaim, maxLifetimeSeconds, algorithms: ["RS256", "ES256"], key });
   }
-  const secret = await readSigningSecret(required(env, "AUTH_SECRET_ARN"));
+  if (!secretArn) throw new Error("AUTH_JWKS_URL or AUTH_SECRET_ARN must be set: set by Auth.bind in CDK");
+  const secret = await readSigningSecret(secretArn);
   return createVerifier({ issuer, audience, rolesClaim, maxLifetimeSeconds, algorithms: [LOCAL_ALGORITHM], key: secret });
 }
 
@@ -36,10 +39,4 @@ export async function readSigningSecret(secretArn: string, client = new SecretsM
   const { SecretString } = await client.send(new GetSecretValueCommand({ SecretId: secretArn }));
   if (!SecretString) throw new Error("The auth signing secret is empty");
   return new TextEncoder().encode(SecretString);
-}
-
-function required(env: NodeJS.ProcessEnv, name: string): string {
-  const value = env[name];
-  if (!value) throw new Error(`${name} is not set: bind the function to Auth in CDK`);
-  return value;
 }

@@ -5,6 +5,7 @@ import {
   RDSDataClient,
   RollbackTransactionCommand,
 } from "@aws-sdk/client-rds-data";
+import { databaseVariables, readVariables } from "../../contracts/environment.js";
 import { toSqlParameters, type SqlParams } from "./parameters.js";
 import { toRows, type Row } from "./records.js";
 import { asDatabaseError } from "./unavailable.js";
@@ -84,16 +85,8 @@ let shared: Database | undefined;
 /** The database the deployed function was bound to (see infra/constructs/database.ts). */
 export function database(env: NodeJS.ProcessEnv = process.env): Database {
   if (shared) return shared;
-  const resourceArn = required(env, "DB_CLUSTER_ARN");
-  const secretArn = required(env, "DB_SECRET_ARN");
-  const name = required(env, "DB_NAME");
+  const { DB_CLUSTER_ARN, DB_SECRET_ARN, DB_NAME } = readVariables(databaseVariables, env);
   // A paused Aurora cluster takes seconds to resume; the SDK's own retries cover the short blips.
-  shared = new Database(new RDSDataClient({ maxAttempts: 3 }), { resourceArn, secretArn, database: name });
+  shared = new Database(new RDSDataClient({ maxAttempts: 3 }), { resourceArn: DB_CLUSTER_ARN, secretArn: DB_SECRET_ARN, database: DB_NAME });
   return shared;
-}
-
-function required(env: NodeJS.ProcessEnv, name: string): string {
-  const value = env[name];
-  if (!value) throw new Error(`${name} is not set: bind the function to the database in CDK`);
-  return value;
 }

@@ -129,7 +129,10 @@ function toSqlParameter(name: string, value: SqlValue): SqlParameter {
       if (!Number.isInteger(value)) return { name, value: { doubleValue: value } };
       if (!Number.isSafeInteger(value)) throw new RangeError(`:${name} is ${value}, past the integers a double holds exactly; pass decimal(…)`);
       return { name, value: { longValue: value } };
-    default:
+    case "object":
+    case "function":
+    case "symbol":
+    case "undefined":
       // Objects and arrays reach here only past the type checker: say which helper they need.
       throw new TypeError(`Unsupported SQL parameter type for :${name}; wrap objects and arrays in json(…)`);
   }

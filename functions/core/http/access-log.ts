@@ -16,11 +16,11 @@ export function accessLog(): middy.MiddlewareObj<APIGatewayProxyEvent, APIGatewa
     });
   };
   return {
-    before: async (request) => {
+    before: (request) => {
       started.set(request, Date.now());
     },
-    after: async (request) => write(request),
-    onError: async (request) => {
+    after: (request) => write(request),
+    onError: (request) => {
       // httpErrors() has turned the error into a response by now; log that response.
       if (request.response) write(request);
     },

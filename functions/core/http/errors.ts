@@ -10,7 +10,7 @@ import { json } from "./responses.js";
  */
 export function httpErrors(): middy.MiddlewareObj<APIGatewayProxyEvent, APIGatewayProxyResult> {
   return {
-    onError: async (request) => {
+    onError: (request) => {
       request.response = errorResponse(request.error);
     },
   };

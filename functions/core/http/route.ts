@@ -1,7 +1,7 @@
 import middy from "@middy/core";
 import type { Method } from "@middy/http-router";
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from "aws-lambda";
-import type { z } from "zod";
+import type * as z from "zod";
 import { authenticate } from "../auth/authenticate.js";
 import type { Access, Principal } from "../auth/principal.js";
 import type { Verifier } from "../auth/verifier.js";

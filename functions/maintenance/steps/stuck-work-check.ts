@@ -6,7 +6,7 @@ import type { MaintenanceStep } from "../step.js";
 const QUEUED_TOO_LONG_HOURS = 1;
 
 /**
- * Tuleap's SYSTEM_CHECK for notifications stuck forever: tasks running past their lease, tasks
+ * A system check for work stuck forever (what an operator used to spot in Flower): tasks running past their lease, tasks
  * queued far too long, dead letters waiting. Findings are warnings in the run's event and a metric
  * (StuckWork) that the alarm watches; they do not fail the run.
  */

@@ -1,6 +1,6 @@
 import type { MaintenanceStep } from "../step.js";
 
-/** Last, as AYON asks: after the purges, so the space they free is reclaimed and statistics are fresh. */
+/** Last: after the purges, so the space they free is reclaimed and the planner's statistics are fresh. */
 export const vacuum: MaintenanceStep = {
   name: "vacuum",
   description: "VACUUM (ANALYZE) the database",

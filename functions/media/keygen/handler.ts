@@ -1,6 +1,7 @@
 import { GetSecretValueCommand, PutSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import type { CloudFormationCustomResourceEvent } from "aws-lambda";
 import { generateKeyPairSync } from "node:crypto";
+import { ensureEnvironment } from "../../core/environment-check.js";
 import type { SigningKeySecret } from "../signing-key.js";
 
 export interface KeygenResult {
@@ -44,4 +45,7 @@ async function readExisting(secretArn: string, client: SecretsManagerClient): Pr
 
 const client = new SecretsManagerClient({});
 
-export const handler = (event: CloudFormationCustomResourceEvent): Promise<KeygenResult> => ensureSigningKey(event, client);
+export const handler = (event: CloudFormationCustomResourceEvent): Promise<KeygenResult> => {
+  ensureEnvironment("media-keygen");
+  return ensureSigningKey(event, client);
+};

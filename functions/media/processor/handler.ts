@@ -1,5 +1,6 @@
 import { BatchProcessor, EventType, processPartialResponse } from "@aws-lambda-powertools/batch";
 import type { SQSEvent, SQSHandler, SQSRecord } from "aws-lambda";
+import { ensureEnvironment } from "../../core/environment-check.js";
 import { logger } from "../../core/logger.js";
 import { mediaService } from "../from-env.js";
 import { createdObjects } from "../s3-event.js";
@@ -15,5 +16,7 @@ export async function processRecord(record: SQSRecord): Promise<void> {
 }
 
 /** S3 ObjectCreated → SQS → here; failed messages are reported one by one and retried alone. */
-export const handler: SQSHandler = async (event: SQSEvent, context) =>
-  processPartialResponse(event, processRecord, processor, { context });
+export const handler: SQSHandler = async (event: SQSEvent, context) => {
+  ensureEnvironment("media-processor");
+  return processPartialResponse(event, processRecord, processor, { context });
+};

@@ -27,7 +27,7 @@ export const migration: Migration = {
        started_at timestamptz,
        finished_at timestamptz
      )`,
-    // InvenTree's Redis lock without Redis: at most one active task per unique key.
+    // The Redis lock a Celery app takes around a task, without Redis: at most one active task per unique key.
     `CREATE UNIQUE INDEX tasks_unique_key_active ON tasks (unique_key)
        WHERE unique_key IS NOT NULL AND status IN ('queued', 'scheduled', 'running', 'retrying')`,
     "CREATE INDEX tasks_created ON tasks (created_at DESC, id DESC)",

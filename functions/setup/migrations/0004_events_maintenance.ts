@@ -1,6 +1,6 @@
 import type { Migration } from "../migration.js";
 
-/** The app's event log (AYON's events: topic, status, description) and maintenance run bookkeeping. */
+/** The app's event log (events with a topic, a status and a description) and maintenance run bookkeeping. */
 export const migration: Migration = {
   id: "0004_events_maintenance",
   statements: [

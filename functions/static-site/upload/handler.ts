@@ -1,6 +1,8 @@
 import { PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { readVariables, staticSiteVariables } from "../../contracts/environment.js";
+import { ensureEnvironment } from "../../core/environment-check.js";
 import { logger } from "../../core/logger.js";
 import { staticFiles } from "../files.js";
 
@@ -20,8 +22,8 @@ export async function uploadStaticFiles(s3: S3Client, bucket: string, root: stri
 }
 
 export const handler = async (): Promise<{ uploaded: number }> => {
-  const bucket = process.env.STATIC_BUCKET;
-  if (!bucket) throw new Error("STATIC_BUCKET is not set: this function belongs to the StaticSite construct");
+  ensureEnvironment("static-upload");
+  const { STATIC_BUCKET: bucket } = readVariables(staticSiteVariables);
   const root = join(process.env.LAMBDA_TASK_ROOT ?? process.cwd(), "public");
   const keys = await uploadStaticFiles(new S3Client({ forcePathStyle: true }), bucket, root);
   logger.info("Static files uploaded", { bucket, count: keys.length });

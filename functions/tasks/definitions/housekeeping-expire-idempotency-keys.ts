@@ -1,15 +1,10 @@
-import { z } from "zod";
 import type { Database } from "../../core/db/database.js";
-import { taskDepsFromEnv } from "../deps.js";
-import { defineTask } from "../definition.js";
+import { expireIdempotencyKeysTask } from "../declarations/housekeeping-expire-idempotency-keys.js";
+import { implementTask } from "../definition.js";
 
-/** Idempotency keys protect against retried requests, not forever: free them once a task is long finished. */
-export const expireIdempotencyKeys = defineTask({
-  name: "housekeeping.expire-idempotency-keys",
-  access: "internal",
-  payload: z.object({ olderThanHours: z.number().int().min(1).max(24 * 365) }),
-  run: async ({ olderThanHours }) => ({ keysFreed: await freeIdempotencyKeys(taskDepsFromEnv().db, olderThanHours) }),
-});
+export const expireIdempotencyKeys = implementTask(expireIdempotencyKeysTask, async ({ olderThanHours }, { db }) => ({
+  keysFreed: await freeIdempotencyKeys(db, olderThanHours),
+}));
 
 /** How many keys were freed. The Data API sends whole numbers as bigint, and make_interval takes int: hence the cast. */
 export async function freeIdempotencyKeys(db: Database, olderThanHours: number): Promise<number> {

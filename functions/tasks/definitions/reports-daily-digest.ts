@@ -1,19 +1,11 @@
-import { z } from "zod";
 import type { Database } from "../../core/db/database.js";
-import { taskDepsFromEnv } from "../deps.js";
-import { defineTask } from "../definition.js";
+import { dailyDigestTask } from "../declarations/reports-daily-digest.js";
+import { implementTask } from "../definition.js";
 
-/** A digest of the last day's work: how many tasks of each name ended in each status. */
-export const dailyDigest = defineTask({
-  name: "reports.daily-digest",
-  access: "internal",
-  queue: "reports",
-  payload: z.object({ hours: z.number().int().min(1).max(24 * 31) }),
-  run: async ({ hours }, { logger }) => {
-    const rows = await taskCountsSince(taskDepsFromEnv().db, hours);
-    logger.info("Daily digest", { rows });
-    return { hours, counts: rows };
-  },
+export const dailyDigest = implementTask(dailyDigestTask, async ({ hours }, { logger, db }) => {
+  const rows = await taskCountsSince(db, hours);
+  logger.info("Daily digest", { rows });
+  return { hours, counts: rows };
 });
 
 /** Tasks created in the last `hours`, counted by name and status. make_interval takes int; the Data API sends bigint. */

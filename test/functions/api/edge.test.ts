@@ -1,8 +1,9 @@
+import { EventBridgeClient, PutEventsCommand } from "@aws-sdk/client-eventbridge";
 import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loadConfig } from "../../../functions/core/config/load.js";
+import { loadConfig } from "../../../functions/contracts/config/load.js";
 import { logger } from "../../../functions/core/logger.js";
 import { migratedDatabase } from "../../support/local-database.js";
 import { testQueues } from "../../support/task-deps.js";
@@ -17,6 +18,7 @@ describe("the API at the edge", () => {
   const t = migratedDatabase(["tasks", "events"]);
   const secrets = mockClient(SecretsManagerClient);
   const sqs = mockClient(SQSClient);
+  const bus = mockClient(EventBridgeClient);
   const saved = { ...process.env };
   let tokens: Awaited<ReturnType<typeof testCallers>>;
   let call: Caller;
@@ -24,6 +26,7 @@ describe("the API at the edge", () => {
   beforeAll(async () => {
     // The access log's line per request would bury the test output.
     logger.setLogLevel("WARN");
+    bus.on(PutEventsCommand).resolves({ FailedEntryCount: 0 });
     secrets.on(GetSecretValueCommand).resolves({ SecretString: new TextDecoder().decode(testSecret) });
     Object.assign(process.env, {
       AWS_REGION: "us-east-1",
@@ -31,9 +34,19 @@ describe("the API at the edge", () => {
       AWS_SECRET_ACCESS_KEY: "test",
       AUTH_ISSUER: testClaims.issuer,
       AUTH_AUDIENCE: testClaims.audience,
+      AUTH_ROLES_CLAIM: "roles",
       AUTH_SECRET_ARN: "arn:aws:secretsmanager:us-east-1:000000000000:secret:auth",
       GROUNDCREW_CONFIG: JSON.stringify(loadConfig("local")),
       GROUNDCREW_QUEUES: JSON.stringify(testQueues),
+      // Everything else the API's environment contract asks for (functions/contracts/environment.ts).
+      GROUNDCREW_STAGE: "local",
+      GROUNDCREW_VERSION: "test",
+      GROUNDCREW_FUNCTION: "api",
+      POWERTOOLS_SERVICE_NAME: "groundcrew-api",
+      POWERTOOLS_LOG_LEVEL: "WARN",
+      MEDIA_BUCKET: "media",
+      MAINTENANCE_STATE_MACHINE_ARN: "arn:aws:states:us-east-1:000000000000:stateMachine:maintenance",
+      EVENT_BUS_NAME: "groundcrew-local",
       DB_CLUSTER_ARN: "arn:aws:rds:us-east-1:000000000000:cluster:test",
       DB_SECRET_ARN: "arn:aws:secretsmanager:us-east-1:000000000000:secret:test",
       DB_NAME: "groundcrew",
@@ -48,6 +61,7 @@ describe("the API at the edge", () => {
     process.env = saved;
     logger.setLogLevel("INFO");
     secrets.restore();
+    bus.restore();
     sqs.restore();
   });
 

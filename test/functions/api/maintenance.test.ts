@@ -1,7 +1,7 @@
 import { SFNClient } from "@aws-sdk/client-sfn";
 import { beforeAll, describe, expect, it } from "vitest";
 import { maintenanceRoutesWith } from "../../../functions/api/routes/maintenance.js";
-import { loadConfig } from "../../../functions/core/config/load.js";
+import { loadConfig } from "../../../functions/contracts/config/load.js";
 import { emitEvent } from "../../../functions/events/events.js";
 import { stepNames } from "../../../functions/maintenance/steps/index.js";
 import { migratedDatabase } from "../../support/local-database.js";

@@ -70,6 +70,40 @@ describe("task routes", () => {
     expect((await enqueue(undefined, "{not json")).status).toBe(401);
   });
 
+  describe("POST /tasks/batch", () => {
+    const batch = (as: string | undefined, tasks: unknown[]) => call("POST", "/tasks/batch", { as, body: { tasks } });
+    const stats = (hours: number, extra: Record<string, unknown> = {}) => ({ name: "reports.task-stats", payload: { hours }, ...extra });
+
+    it("answers in request order with id, status and duplicate, under the caller's own key scope", async () => {
+      const first = await batch("alice", [stats(1, { idempotencyKey: "k" }), stats(2, { delaySeconds: 3_600 }), stats(3, { idempotencyKey: "k" })]);
+      expect(first.status).toBe(202);
+      const [a, later, a2] = first.json.tasks;
+      expect([a.status, a.duplicate, later.status, a2.duplicate]).toEqual(["queued", false, "scheduled", true]);
+      expect(a2.id).toBe(a.id);
+      // bob's "k" is his own.
+      const bobs = await batch("bob", [stats(1, { idempotencyKey: "k" })]);
+      expect(bobs.json.tasks[0]).toMatchObject({ duplicate: false });
+      expect(bobs.json.tasks[0].id).not.toBe(a.id);
+    });
+
+    it("is all or nothing: a task the caller may not start refuses the batch (403), a bad one 400, naming the item", async () => {
+      const forbidden = await batch("alice", [stats(1), { name: "diagnostics.echo", payload: { message: "hi" } }]);
+      expect(forbidden.status).toBe(403);
+      expect(forbidden.json.error).toMatch(/tasks\[1\]/);
+      const invalid = await batch("carol", [stats(1), stats(2), { name: "diagnostics.echo", payload: { message: 7 } }]);
+      expect(invalid.status).toBe(400);
+      expect(invalid.json.issues).toEqual([expect.stringMatching(/^tasks\[2\]\.payload\.message/)]);
+      expect(await t.db.rows("SELECT id FROM tasks")).toEqual([]);
+      expect((await batch(undefined, [stats(1)])).status).toBe(401);
+    });
+
+    it("takes 1 to 100 tasks", async () => {
+      expect((await batch("carol", [])).status).toBe(400);
+      expect((await batch("carol", Array.from({ length: 101 }, (_, i) => stats((i % 24) + 1)))).status).toBe(400);
+      expect((await batch("carol", Array.from({ length: 100 }, (_, i) => stats((i % 24) + 1)))).status).toBe(202);
+    });
+  });
+
   it("writes bob's report into bob's media, never alice's", async () => {
     const mine = await enqueue("bob", { name: "reports.task-stats", payload: { hours: 2 } });
     expect(mine.status).toBe(202);

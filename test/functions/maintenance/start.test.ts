@@ -1,7 +1,7 @@
 import { DescribeExecutionCommand, ExecutionAlreadyExists, SFNClient, StartExecutionCommand } from "@aws-sdk/client-sfn";
 import { mockClient } from "aws-sdk-client-mock";
 import { beforeEach, describe, expect, it } from "vitest";
-import { loadConfig } from "../../../functions/core/config/load.js";
+import { loadConfig } from "../../../functions/contracts/config/load.js";
 import { uuid } from "../../../functions/core/db/parameters.js";
 import { failRun, finishRun, runStep } from "../../../functions/maintenance/procedure.js";
 import { startMaintenanceRun } from "../../../functions/maintenance/start.js";

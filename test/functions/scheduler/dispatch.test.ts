@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { maintenanceRunKey, slotIdempotencyKey, tick, type DispatcherDeps } from "../../../functions/scheduler/dispatch.js";
+import { maintenanceRunKey, oneByOne, slotIdempotencyKey, tick, type DispatcherDeps } from "../../../functions/scheduler/dispatch.js";
 import type { PeriodicEntry } from "../../../functions/scheduler/periodic.js";
 import { dueSlots, effectiveSchedules } from "../../../functions/scheduler/plan.js";
 import { claimSlots, saveOverride } from "../../../functions/scheduler/store.js";
@@ -25,9 +25,9 @@ describe("tick", () => {
       entries,
       maxCatchUpMinutes: 60,
       logger: silent,
-      enqueue: async (_task, _payload, key) => {
+      enqueue: oneByOne(async (_task, _payload, key) => {
         enqueued.push(key);
-      },
+      }),
       startMaintenance: async (runKey) => {
         maintenance.push(runKey);
       },
@@ -59,9 +59,9 @@ describe("tick", () => {
 
   it("gives a slot back when its work could not start, so the next tick retries it", async () => {
     const failing = deps(new Date("2026-01-15T10:00:03Z"), {
-      enqueue: async () => {
+      enqueue: oneByOne(async () => {
         throw new Error("SQS down");
-      },
+      }),
     });
     const report = await tick(failing.d);
     expect(report.failed).toEqual(["minutely@2026-01-15T10:00 UTC"]);
@@ -123,7 +123,7 @@ describe("tick", () => {
     await claimSlots(t.db, [due!]);
     await realEnqueue("reports.daily-digest", { hours: 24 }, slotIdempotencyKey("digest", due!.key));
     await ageClaims(10);
-    await tick({ ...deps(new Date("2026-01-15T06:04:00Z")).d, entries: [digest], enqueue: realEnqueue });
+    await tick({ ...deps(new Date("2026-01-15T06:04:00Z")).d, entries: [digest], enqueue: oneByOne(realEnqueue) });
     const tasks = await t.db.rows<{ queue: string; idempotency_key: string }>("SELECT queue, idempotency_key FROM tasks");
     expect(tasks).toEqual([{ queue: "reports", idempotency_key: "schedule:digest:2026-01-15T07:00 Europe/Paris" }]);
     expect(sent().map((m) => m.queueUrl)).toEqual([testQueues.reports.url]);
@@ -136,22 +136,59 @@ describe("tick", () => {
     expect(kept.map((r) => r.name)).toEqual(["minutely", "recent"]);
   });
 
-  it("starts a bounded number of slots at once", async () => {
+  it("enqueues a chunk's slots in one call", async () => {
     const many: PeriodicEntry[] = Array.from({ length: 20 }, (_, i) => ({ ...entries[0]!, name: `m${i}` }));
-    let inFlight = 0;
-    let peak = 0;
+    const calls: number[] = [];
     const report = await tick({
       ...deps(new Date("2026-01-15T10:00:03Z")).d,
       entries: many,
-      startConcurrency: 3,
-      enqueue: async () => {
-        peak = Math.max(peak, ++inFlight);
-        await new Promise((resolve) => setTimeout(resolve, 5));
-        inFlight -= 1;
+      enqueue: async (items) => {
+        calls.push(items.length);
+        return items.map(() => undefined);
       },
     });
     expect(report.started).toHaveLength(20);
-    expect(peak).toBe(3);
+    expect(calls).toEqual([20]);
+  });
+
+  describe("a tick that runs out of time", () => {
+    const many: PeriodicEntry[] = Array.from({ length: 5 }, (_, i) => ({ ...entries[0]!, name: `m${i}` }));
+    const claims = async () => (await t.db.rows<{ name: string }>("SELECT name FROM schedule_slots ORDER BY name")).map((r) => r.name);
+
+    it("claims nothing it cannot start, and the next tick starts every slot once", async () => {
+      const starved = deps(new Date("2026-01-15T10:00:03Z"));
+      // Nothing left beyond the reserve: no slot is claimed, none recorded.
+      const first = await tick({ ...starved.d, entries: many, remainingMs: () => 10_000, reserveMs: 10_000 });
+      expect(first).toMatchObject({ due: 5, started: [], carried: 5 });
+      expect(await claims()).toEqual([]);
+      const next = deps(new Date("2026-01-15T10:00:40Z"));
+      const second = await tick({ ...next.d, entries: many });
+      expect(second).toMatchObject({ carried: 0 });
+      expect(next.enqueued.sort()).toEqual(many.map((e) => `schedule:${e.name}:2026-01-15T10:00 UTC`));
+    });
+
+    it("stops between chunks when the time is gone, and the rest starts at the next tick", async () => {
+      const first = deps(new Date("2026-01-15T10:00:03Z"));
+      let checks = 0;
+      // Time for the first chunk (2 slots), none after it.
+      const report = await tick({ ...first.d, entries: many, maxChunk: 2, remainingMs: () => (checks++ === 0 ? 60_000 : 0) });
+      expect(report).toMatchObject({ due: 5, carried: 3 });
+      expect(first.enqueued).toHaveLength(2);
+      expect(await claims()).toHaveLength(2);
+      const second = deps(new Date("2026-01-15T10:00:40Z"));
+      expect(await tick({ ...second.d, entries: many, maxChunk: 2 })).toMatchObject({ due: 3, carried: 0 });
+      expect([...first.enqueued, ...second.enqueued].sort()).toEqual(many.map((e) => `schedule:${e.name}:2026-01-15T10:00 UTC`));
+      const third = deps(new Date("2026-01-15T10:00:55Z"));
+      expect(await tick({ ...third.d, entries: many })).toMatchObject({ due: 0, started: [] });
+    });
+
+    it("starts the schedules that waited longest first, so a beat that cannot keep up starves none", async () => {
+      await t.db.query("INSERT INTO schedule_state (name, last_slot) VALUES ('m0', '2026-01-15T09:59:00Z'), ('m1', '2026-01-15T09:59:00Z'), ('m2', '2026-01-15T09:59:00Z'), ('m3', '2026-01-15T09:58:00Z'), ('m4', '2026-01-15T09:58:00Z')");
+      const run = deps(new Date("2026-01-15T10:00:03Z"));
+      let checks = 0;
+      await tick({ ...run.d, entries: many, maxChunk: 2, remainingMs: () => (checks++ === 0 ? 60_000 : 0) });
+      expect(run.enqueued.sort()).toEqual(["schedule:m3:2026-01-15T10:00 UTC", "schedule:m4:2026-01-15T10:00 UTC"]);
+    });
   });
 
   it("claims a wall-clock time once, even when two instants were computed for it (a DST fold)", async () => {

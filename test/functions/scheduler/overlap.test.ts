@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { tick, type DispatcherDeps } from "../../../functions/scheduler/dispatch.js";
+import { oneByOne, tick, type DispatcherDeps } from "../../../functions/scheduler/dispatch.js";
 import type { PeriodicEntry } from "../../../functions/scheduler/periodic.js";
 import { saveOverride } from "../../../functions/scheduler/store.js";
 import { enqueueTask } from "../../../functions/tasks/index.js";
@@ -30,10 +30,10 @@ describe("tick with per-schedule choices", () => {
       entries,
       maxCatchUpMinutes: 60,
       logger: silent,
-      enqueue: async (name, payload, key) => {
+      enqueue: oneByOne(async (name, payload, key) => {
         await enqueueTask(taskDeps, { name, payload, idempotencyKey: key, createdBy: "scheduler" });
         enqueued.push(key);
-      },
+      }),
       startMaintenance: async () => undefined,
       releaseScheduled: async () => 0,
       ...overrides,
@@ -134,10 +134,9 @@ describe("tick with per-schedule choices", () => {
       const realEnqueue = flaky.d.enqueue;
       const report = await tick({
         ...flaky.d,
-        startConcurrency: 1,
-        enqueue: async (name, payload, key) => {
-          if (key.endsWith("10:10 UTC")) throw new Error("SQS down");
-          await realEnqueue(name, payload, key);
+        enqueue: async (items) => {
+          const errors = await realEnqueue(items.filter((item) => !item.idempotencyKey.endsWith("10:10 UTC")));
+          return items.map((item) => (item.idempotencyKey.endsWith("10:10 UTC") ? new Error("SQS down") : errors.shift()));
         },
       });
       expect(report.failed).toEqual(["all@2026-06-01T10:10 UTC"]);

@@ -34,7 +34,7 @@ describe("uploadStaticFiles (local stage)", () => {
     expect(keys).toEqual(["assets/app.1234abcd.js", "blob.bin", "index.html"]);
     const index = s3.commandCalls(PutObjectCommand).find((call) => call.args[0].input.Key === "index.html")?.args[0].input;
     expect(index).toMatchObject({ Bucket: "site", ContentType: "text/html; charset=utf-8", CacheControl: REVALIDATE_CACHE });
-    expect(String(index?.Body)).toBe("<h1>hi</h1>");
+    expect(Buffer.from(index?.Body as Uint8Array).toString("utf8")).toBe("<h1>hi</h1>");
     s3.restore();
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { z } from "zod";
+import * as z from "zod";
 import type { Principal } from "../../../functions/core/auth/principal.js";
 import { defineTask } from "../../../functions/tasks/definition.js";
 import { enqueueTask } from "../../../functions/tasks/enqueue.js";

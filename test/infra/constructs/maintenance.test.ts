@@ -1,6 +1,7 @@
 import { Stack } from "aws-cdk-lib";
 import { describe, expect, it } from "vitest";
-import { loadConfig } from "../../../functions/core/config/load.js";
+import { loadConfig } from "../../../functions/contracts/config/load.js";
+import { maintenanceStepNames } from "../../../functions/contracts/maintenance.js";
 import { Alarms } from "../../../infra/constructs/alarms.js";
 import { Database } from "../../../infra/constructs/database.js";
 import { Maintenance } from "../../../infra/constructs/maintenance.js";
@@ -32,7 +33,7 @@ describe("Maintenance", () => {
       }
       state = current?.Next;
     }
-    expect(order).toEqual(["purge-finished-tasks", "purge-old-events", "stuck-work-check", "clean-incomplete-uploads", "vacuum"]);
+    expect(order).toEqual([...maintenanceStepNames]);
   });
 
   it("refuses at synth a step list that does not end with vacuum", () => {

@@ -1,7 +1,7 @@
 import { Stack } from "aws-cdk-lib";
 import { Match } from "aws-cdk-lib/assertions";
 import { describe, expect, it } from "vitest";
-import { loadConfig } from "../../../functions/core/config/load.js";
+import { loadConfig } from "../../../functions/contracts/config/load.js";
 import { Database } from "../../../infra/constructs/database.js";
 import { MediaStore } from "../../../infra/constructs/media-store.js";
 import { synthStage, testApp } from "../synth.js";

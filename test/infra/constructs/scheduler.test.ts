@@ -3,7 +3,7 @@ import { Match } from "aws-cdk-lib/assertions";
 import { Rule, Schedule } from "aws-cdk-lib/aws-events";
 import { CfnSchedule } from "aws-cdk-lib/aws-scheduler";
 import { describe, expect, it } from "vitest";
-import { loadConfig } from "../../../functions/core/config/load.js";
+import { loadConfig } from "../../../functions/contracts/config/load.js";
 import { Alarms } from "../../../infra/constructs/alarms.js";
 import { Database } from "../../../infra/constructs/database.js";
 import { Scheduler, type SchedulerProps } from "../../../infra/constructs/scheduler.js";

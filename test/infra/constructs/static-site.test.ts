@@ -4,8 +4,8 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { loadConfig } from "../../../functions/core/config/load.js";
-import { IMMUTABLE_CACHE, REVALIDATE_CACHE } from "../../../functions/static-site/files.js";
+import { loadConfig } from "../../../functions/contracts/config/load.js";
+import { IMMUTABLE_CACHE, REVALIDATE_CACHE } from "../../../functions/contracts/static-site.js";
 import { StaticSite } from "../../../infra/constructs/static-site.js";
 import { synthStage, testApp } from "../synth.js";
 

@@ -1,7 +1,7 @@
 import { Stack } from "aws-cdk-lib";
 import { Match, Template } from "aws-cdk-lib/assertions";
 import { describe, expect, it } from "vitest";
-import { loadConfig } from "../../../functions/core/config/load.js";
+import { loadConfig } from "../../../functions/contracts/config/load.js";
 import { WorkerQueue } from "../../../infra/constructs/worker-queue.js";
 import { synthStage, testApp } from "../synth.js";
 

@@ -1,6 +1,6 @@
 import pg from "pg";
 import { findPostgresBinaries, startThrowawayPostgres } from "../../../localstack/postgres.js";
-import { createIsolatedDatabase } from "../../support/isolated-database.js";
+import { createIsolatedDatabase } from "../../../localstack/isolated-database.js";
 import { testServerUrl } from "../../support/local-database.js";
 
 /**

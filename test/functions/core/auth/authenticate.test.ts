@@ -1,5 +1,6 @@
 import { SignJWT, UnsecuredJWT, generateKeyPair } from "jose";
 import { describe, expect, it, vi } from "vitest";
+import * as z from "zod";
 import { authenticate } from "../../../../functions/core/auth/authenticate.js";
 import { signLocalToken } from "../../../../functions/core/auth/local-token.js";
 import { createVerifier } from "../../../../functions/core/auth/verifier.js";
@@ -48,9 +49,37 @@ describe("authenticate", () => {
 });
 
 describe("routes", () => {
+  const handle = vi.fn(async () => json(200, {}));
+  const route = defineRoute({
+    method: "POST",
+    path: "/x",
+    verifier: getVerifier,
+    body: z.object({ name: z.string().min(1) }),
+    query: z.object({ limit: z.coerce.number().int().max(10).optional() }),
+    handle,
+  });
+  const anonymous = (init: Parameters<typeof httpEvent>[0]) => route.handler(httpEvent(init), {} as never);
+
   it("authenticate before validating, so anonymous callers learn nothing about the input", async () => {
-    const route = defineRoute({ method: "POST", path: "/x", verifier: getVerifier, handle: async () => json(200, {}) });
-    const response = await route.handler(httpEvent({ body: "{broken" }), {} as never);
-    expect(response.statusCode).toBe(401);
+    // Each of these would be a 400 naming the problem for a signed-in caller.
+    for (const init of [
+      { body: "{broken" },
+      { body: JSON.stringify({ name: 7 }) },
+      { body: JSON.stringify({ name: "a\u0000b" }) },
+      { body: JSON.stringify({ name: "ok" }), queryStringParameters: { limit: "999" } },
+    ]) {
+      const response = await anonymous(init);
+      expect(response.statusCode, init.body).toBe(401);
+      expect(response.body).not.toMatch(/name|limit|JSON|text/);
+    }
+    expect(handle).not.toHaveBeenCalled();
+  });
+
+  it("validates once the caller is known", async () => {
+    const token = await signLocalToken(secret, { ...claims, sub: "alice", roles: [] });
+    const response = await route.handler(httpEvent({ headers: { Authorization: `Bearer ${token}` }, body: JSON.stringify({ name: 7 }) }), {} as never);
+    expect(response.statusCode).toBe(400);
+    expect(response.body).toMatch(/body\.name/);
+    expect(handle).not.toHaveBeenCalled();
   });
 });

@@ -3,7 +3,7 @@ import { mockClient } from "aws-sdk-client-mock";
 import { describe, expect, it } from "vitest";
 import { verifierFromEnv } from "../../../../functions/core/auth/from-env.js";
 import { signLocalToken } from "../../../../functions/core/auth/local-token.js";
-import { loadConfig } from "../../../../functions/core/config/load.js";
+import { loadConfig } from "../../../../functions/contracts/config/load.js";
 
 describe("verifierFromEnv", () => {
   it("takes the maximum token lifetime from the deployed configuration", async () => {
@@ -16,6 +16,7 @@ describe("verifierFromEnv", () => {
       AUTH_SECRET_ARN: "arn:aws:secretsmanager:us-east-1:000000000000:secret:auth",
       AUTH_ISSUER: claims.issuer,
       AUTH_AUDIENCE: claims.audience,
+      AUTH_ROLES_CLAIM: "roles",
     });
     const key = new TextEncoder().encode(secret);
     await expect(verify(await signLocalToken(key, { ...claims, sub: "alice", ttlSeconds: 600 }))).resolves.toMatchObject({ sub: "alice" });

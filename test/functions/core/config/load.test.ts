@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { deepMerge, loadConfig, parseConfig } from "../../../../functions/core/config/load.js";
+import { deepMerge, loadConfig, parseConfig } from "../../../../functions/contracts/config/load.js";
 
 describe("loadConfig", () => {
   it("fills every default for both stages", () => {

@@ -1,6 +1,6 @@
 import type { Context } from "aws-lambda";
 import { beforeEach, describe, expect, it, vi } from "vitest";
-import { z } from "zod";
+import * as z from "zod";
 import { ConflictError } from "../../../../functions/core/errors.js";
 import { signLocalToken } from "../../../../functions/core/auth/local-token.js";
 import { createVerifier } from "../../../../functions/core/auth/verifier.js";

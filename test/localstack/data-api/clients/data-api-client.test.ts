@@ -111,7 +111,7 @@ describe.each(backends)("data-api-client (aws-sdk v2) against the stand-in on $n
     expect(row.tstz).toEqual(at);
     // The client parses only typeName "JSON"; PostgreSQL's jsonb comes back as its text form.
     expect(row.j).toBe('{"a": [1, 2], "b": null}');
-    expect(Buffer.isBuffer(row.raw) && [...(row.raw as Buffer)]).toEqual([0, 1, 254, 255]);
+    expect(Buffer.isBuffer(row.raw) && [...(row.raw)]).toEqual([0, 1, 254, 255]);
     // The client hands arrayValue over as the SDK parsed it (Field.arrayValue, API reference).
     expect(row.ints).toEqual({ longValues: [1, 2, 3] });
     expect(row.texts).toEqual({ stringValues: ["a", "b,c"] });

@@ -5,7 +5,7 @@
  */
 import { expect } from "vitest";
 import { startDataApiServer, type DataApiServer } from "../../../../localstack/data-api/server.js";
-import { createIsolatedDatabase } from "../../../support/isolated-database.js";
+import { createIsolatedDatabase } from "../../../../localstack/isolated-database.js";
 import { testServerUrl } from "../../../support/local-database.js";
 
 export const target = {

@@ -1,10 +1,11 @@
-import { localDatabaseEnv } from "../../localstack/env.js";
-import { database } from "../core/db/database.js";
-import { migrate } from "./migrate.js";
-import { migrations } from "./migrations/index.js";
+import { database } from "../functions/core/db/database.js";
+import { migrate } from "../functions/setup/migrate.js";
+import { migrations } from "../functions/setup/migrations/index.js";
+import { localDatabaseEnv } from "./env.js";
 
 // `npm run migrate`: the deploy's setup step against the local Data API endpoint, unless the
 // environment already points somewhere else (DB_CLUSTER_ARN etc. and AWS credentials for real Aurora).
+// The SDK reads its endpoint and credentials from process.env itself, hence the assignment.
 process.env = { ...localDatabaseEnv(), ...process.env };
 const report = await migrate(database(), migrations);
 console.log(`migrations applied: ${report.applied.join(", ") || "none"}; already applied: ${report.skipped.length}`);

@@ -1,4 +1,4 @@
-import { configSchema, type Config, type ConfigInput, type Stage } from "./schema.js";
+import { configSchema, type Config, type ConfigInput } from "./schema.js";
 import { stages } from "./stages.js";
 
 export class ConfigError extends Error {
@@ -18,7 +18,7 @@ export function loadConfig(stage: string, overrides: Partial<ConfigInput> = {}):
   if (stage !== "local" && stage !== "prod") {
     throw new ConfigError(`Invalid Groundcrew configuration:\n  - stage: expected "local" or "prod", got "${stage}"`);
   }
-  return parseConfig(deepMerge(stages[stage as Stage], overrides));
+  return parseConfig(deepMerge(stages[stage], overrides));
 }
 
 export function deepMerge<T>(base: T, override: unknown): T {
@@ -34,18 +34,4 @@ export function deepMerge<T>(base: T, override: unknown): T {
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
-let runtimeConfig: Config | undefined;
-
-/**
- * The configuration a Lambda was deployed with. CDK writes the validated object into
- * GROUNDCREW_CONFIG; parsing it again here means a handler never runs on a shape it does not expect.
- */
-export function runtimeConfiguration(env: NodeJS.ProcessEnv = process.env): Config {
-  if (runtimeConfig) return runtimeConfig;
-  const raw = env.GROUNDCREW_CONFIG;
-  if (!raw) throw new ConfigError("GROUNDCREW_CONFIG is not set: this function was not deployed by the Groundcrew CDK app");
-  runtimeConfig = parseConfig(JSON.parse(raw));
-  return runtimeConfig;
 }

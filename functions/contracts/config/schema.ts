@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 
 /** Lower-case names are safe for SQS queue names, CloudFormation ids and URL paths alike. */
 export const resourceName = z
