@@ -27,7 +27,8 @@ export interface Bundle {
   sdkPackages: string[];
 }
 
-const sdkPackage = /node_modules\/(@aws-sdk\/(?:client-[^/]+|s3-presigned-post|s3-request-presigner|cloudfront-signer|lib-storage))\//;
+const sdkPackage =
+  /node_modules\/(@aws-sdk\/(?:client-[^/]+|s3-presigned-post|s3-request-presigner|cloudfront-signer|lib-storage))\//;
 
 export function sdkPackagesOf(metafile: Metafile): string[] {
   const found = new Set<string>();
@@ -83,7 +84,10 @@ async function sdkImports(packages: readonly string[]): Promise<{ imports: strin
 }
 
 /** Peers written as plain handlers; each holds the SDK packages of the function it stands beside. */
-async function peerSource(kind: "bare" | "hono" | "powertools-router" | "batch-processor", packages: readonly string[]): Promise<string> {
+async function peerSource(
+  kind: "bare" | "hono" | "powertools-router" | "batch-processor",
+  packages: readonly string[],
+): Promise<string> {
   const { imports, names } = await sdkImports(packages);
   const keep = `const sdk = [${names.join(", ")}];`;
   switch (kind) {
@@ -113,7 +117,15 @@ export const handler = async (event, context) => processPartialResponse(event, r
 }
 
 /** The functions compared in the benches, each with the peers that show what a leaner stack would cost. */
-export const benchFunctions = ["api", "worker", "dispatcher", "setup", "maintenance", "media-processor", "media-keygen"] as const;
+export const benchFunctions = [
+  "api",
+  "worker",
+  "dispatcher",
+  "setup",
+  "maintenance",
+  "media-processor",
+  "media-keygen",
+] as const;
 
 export async function buildBundles(names: readonly string[] = benchFunctions): Promise<Bundle[]> {
   const root = mkdtempSync(join(tmpdir(), "groundcrew-bundles-"));
@@ -142,7 +154,9 @@ const kb = (bytes: number) => `${(bytes / 1024).toFixed(0)} KB`.padStart(8);
 
 export function printSizes(bundles: readonly Bundle[]): void {
   const byName = new Map(bundles.map((b) => [b.name, b]));
-  console.log(`${"bundle".padEnd(26)}${"js".padStart(8)} ratio${"map".padStart(8)}${"zip".padStart(8)} ratio  sdk packages`);
+  console.log(
+    `${"bundle".padEnd(26)}${"js".padStart(8)} ratio${"map".padStart(8)}${"zip".padStart(8)} ratio  sdk packages`,
+  );
   for (const b of bundles) {
     const bare = byName.get(b.peer);
     const ratio = (value: number, of: number | undefined) => (of ? `${(value / of).toFixed(2)}x` : "").padStart(6);

@@ -34,7 +34,8 @@ const failures = new Map<string, string>();
 
 /** CPU microseconds (user + system) spent in require() of the bundle, in a new process. */
 function loadCpu(bundle: Bundle, sourceMaps: boolean): number {
-  const script = `const t=process.cpuUsage();require(${JSON.stringify(bundle.file)});const d=process.cpuUsage(t);` +
+  const script =
+    `const t=process.cpuUsage();require(${JSON.stringify(bundle.file)});const d=process.cpuUsage(t);` +
     `process.stdout.write(String(d.user+d.system));`;
   const args = [...(sourceMaps ? ["--enable-source-maps"] : []), "-e", script];
   const run = spawnSync(process.execPath, args, { env: envOf(bundle), encoding: "utf8" });
@@ -70,7 +71,9 @@ const ms = (us: number) => `${(us / 1000).toFixed(1)} ms`.padStart(9);
 const ratio = (value: number, of: number) => `${(value / of).toFixed(2)}x`.padStart(7);
 
 console.log(`\ncold module-load CPU, median of ${rounds} fresh processes each (ratios are the figures to compare):`);
-console.log(`${"bundle".padEnd(26)}${"load".padStart(9)}${"vs bare".padStart(8)}${"+maps".padStart(9)}${"vs bare".padStart(8)}${"maps cost".padStart(10)}`);
+console.log(
+  `${"bundle".padEnd(26)}${"load".padStart(9)}${"vs bare".padStart(8)}${"+maps".padStart(9)}${"vs bare".padStart(8)}${"maps cost".padStart(10)}`,
+);
 for (const bundle of bundles) {
   const plain = median(samples.get(key(bundle, false)) ?? []);
   const mapped = median(samples.get(key(bundle, true)) ?? []);

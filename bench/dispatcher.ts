@@ -26,7 +26,9 @@ const zones = ["UTC", "Europe/Paris", "America/New_York", "Asia/Tokyo", "Austral
 const echo = (i: number) => ({ kind: "task" as const, task: "diagnostics.echo", payload: { message: String(i) } });
 /** Distinct patterns: minute, hour and day of month vary, plus steps and weekday lists. */
 const distinct = (i: number) =>
-  i % 2 === 0 ? `${i % 60} ${Math.floor(i / 60) % 24} ${1 + (Math.floor(i / 1440) % 28)} * *` : `${i % 60} */${1 + (i % 12)} * * ${i % 7}`;
+  i % 2 === 0
+    ? `${i % 60} ${Math.floor(i / 60) % 24} ${1 + (Math.floor(i / 1440) % 28)} * *`
+    : `${i % 60} */${1 + (i % 12)} * * ${i % 7}`;
 const shared = ["* * * * *", "*/5 * * * *", "0 * * * *", "30 3 * * *", "0 9 * * 1-5", "15 */2 * * *", "0 0 1 * *"];
 const schedule = (i: number, cron: string): PeriodicEntry => ({
   name: `bench.${i}`,
@@ -45,14 +47,24 @@ const time = async <T>(work: () => Promise<T> | T): Promise<[T, number]> => {
 
 // 1. Evaluation. Cold first, in a process that has compiled nothing yet.
 const now = new Date("2026-06-01T09:00:07Z");
-const distinctSchedules = effectiveSchedules(Array.from({ length: 10_000 }, (_, i) => schedule(i, distinct(i))), []);
-const sharedSchedules = effectiveSchedules(Array.from({ length: 10_000 }, (_, i) => schedule(i, shared[i % shared.length] as string)), []);
+const distinctSchedules = effectiveSchedules(
+  Array.from({ length: 10_000 }, (_, i) => schedule(i, distinct(i))),
+  [],
+);
+const sharedSchedules = effectiveSchedules(
+  Array.from({ length: 10_000 }, (_, i) => schedule(i, shared[i % shared.length] as string)),
+  [],
+);
 const [distinctDue, distinctCold] = await time(() => dueSlots(distinctSchedules, {}, now, 60));
 const [, distinctWarm] = await time(() => dueSlots(distinctSchedules, {}, now, 60));
 const [sharedDue, sharedCold] = await time(() => dueSlots(sharedSchedules, {}, now, 60));
 const [, sharedWarm] = await time(() => dueSlots(sharedSchedules, {}, now, 60));
-console.log(`evaluate 10,000 schedules, distinct patterns: ${ms(distinctCold)} cold, ${ms(distinctWarm)} warm (${distinctDue.length} due)`);
-console.log(`                            7 shared patterns: ${ms(sharedCold)} cold, ${ms(sharedWarm)} warm (${sharedDue.length} due)`);
+console.log(
+  `evaluate 10,000 schedules, distinct patterns: ${ms(distinctCold)} cold, ${ms(distinctWarm)} warm (${distinctDue.length} due)`,
+);
+console.log(
+  `                            7 shared patterns: ${ms(sharedCold)} cold, ${ms(sharedWarm)} warm (${sharedDue.length} due)`,
+);
 
 // 2. The 4,000-slot tick, with latency on every call.
 // A throwaway PostgreSQL cluster when one is installed (else embedded PGlite), migrated, behind the Data API stand-in.
@@ -60,7 +72,10 @@ const t = await startScratchDatabase({ startPostgres: true, migrated: true });
 const delay = () => new Promise((resolve) => setTimeout(resolve, latencyMs));
 const counts = { data: 0, sqs: 0 };
 /** Every call waits `latencyMs` before it goes: a wrapper around the client's send. */
-function withLatency<C extends { send: (...args: never[]) => Promise<unknown> }>(client: C, counter: "data" | "sqs"): C {
+function withLatency<C extends { send: (...args: never[]) => Promise<unknown> }>(
+  client: C,
+  counter: "data" | "sqs",
+): C {
   const send = client.send.bind(client) as (...args: unknown[]) => Promise<unknown>;
   (client as { send: unknown }).send = async (...args: unknown[]) => {
     counts[counter] += 1;
@@ -69,7 +84,10 @@ function withLatency<C extends { send: (...args: never[]) => Promise<unknown> }>
   };
   return client;
 }
-const dataClient = withLatency((t.db as unknown as { client: ConstructorParameters<typeof Database>[0] }).client, "data");
+const dataClient = withLatency(
+  (t.db as unknown as { client: ConstructorParameters<typeof Database>[0] }).client,
+  "data",
+);
 const db = new Database(dataClient, (t.db as unknown as { target: ConstructorParameters<typeof Database>[1] }).target);
 const { sqs } = fakeSqs();
 withLatency(sqs, "sqs");
@@ -108,7 +126,11 @@ const sequential = oneByOne(async (task, payload, idempotencyKey) => {
 });
 console.log(`\n4,000 due slots, ${latencyMs} ms on every Data API and SQS call:`);
 await measuredTick("  bulk path (chunks, one INSERT each, SendMessageBatch)", new Date("2026-06-01T10:00:05Z"), bulk);
-await measuredTick("  peer: one task at a time (INSERT + SendMessage each)", new Date("2026-06-01T10:01:05Z"), sequential);
+await measuredTick(
+  "  peer: one task at a time (INSERT + SendMessage each)",
+  new Date("2026-06-01T10:01:05Z"),
+  sequential,
+);
 
 console.log("\nThe bulk tick given 0.6 s instead of 50 s (what is left carries over), then the next tick:");
 await measuredTick("  short tick", new Date("2026-06-01T10:02:05Z"), bulk, 600);

@@ -11,18 +11,30 @@ import { GroundcrewStack } from "../infra/stacks/groundcrew-stack.js";
  * URLs, ARNs) become placeholders: at load they only have to parse.
  */
 export function functionEnvironments(): Map<string, Record<string, string>> {
-  const context = (JSON.parse(readFileSync(join(repoRoot, "cdk.json"), "utf8")) as { context?: Record<string, unknown> }).context ?? {};
-  const app = new App({ builtinCloudFormationValidation: false, context: { ...context, "aws:cdk:bundling-stacks": [] } });
-  const stack = new GroundcrewStack(app, "bench-prod", { config: loadConfig("prod"), env: { account: "123456789012", region: "eu-west-1" } });
+  const context =
+    (JSON.parse(readFileSync(join(repoRoot, "cdk.json"), "utf8")) as { context?: Record<string, unknown> }).context ??
+    {};
+  const app = new App({
+    builtinCloudFormationValidation: false,
+    context: { ...context, "aws:cdk:bundling-stacks": [] },
+  });
+  const stack = new GroundcrewStack(app, "bench-prod", {
+    config: loadConfig("prod"),
+    env: { account: "123456789012", region: "eu-west-1" },
+  });
   const template = app.synth().getStackByName(stack.stackName).template as {
     Resources: Record<string, { Type: string; Properties?: { Environment?: { Variables?: Record<string, unknown> } } }>;
   };
   const byKind = new Map<string, Record<string, string>>();
   for (const resource of Object.values(template.Resources)) {
-    const variables = resource.Type === "AWS::Lambda::Function" ? resource.Properties?.Environment?.Variables : undefined;
+    const variables =
+      resource.Type === "AWS::Lambda::Function" ? resource.Properties?.Environment?.Variables : undefined;
     const kind = variables?.GROUNDCREW_FUNCTION;
     if (typeof kind !== "string" || byKind.has(kind)) continue;
-    byKind.set(kind, Object.fromEntries(Object.entries(variables ?? {}).map(([name, value]) => [name, resolve(value)])));
+    byKind.set(
+      kind,
+      Object.fromEntries(Object.entries(variables ?? {}).map(([name, value]) => [name, resolve(value)])),
+    );
   }
   return byKind;
 }

@@ -28,7 +28,11 @@ runBench(async () => {
   for (let i = 0; i < count; i++) {
     const body = new TextEncoder().encode(`bench ${i} ${"x".repeat(1000)}`);
     const t0 = performance.now();
-    const created = await api.post(upload, "/media/uploads", { filename: "b.txt", contentType: "text/plain", size: body.byteLength });
+    const created = await api.post(upload, "/media/uploads", {
+      filename: "b.txt",
+      contentType: "text/plain",
+      size: body.byteLength,
+    });
     const t1 = performance.now();
     const form = new FormData();
     for (const [k, v] of Object.entries(created.fields)) form.append(k, v);
@@ -49,6 +53,8 @@ runBench(async () => {
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
   for (const key of ["create", "upload", "stored", "link"] as const) {
     const values = figures.map((f) => f[key]);
-    console.log(`${key.padEnd(7)} median ${median(values).toFixed(0)} ms  max ${Math.max(...values).toFixed(0)} ms  (n=${count})`);
+    console.log(
+      `${key.padEnd(7)} median ${median(values).toFixed(0)} ms  max ${Math.max(...values).toFixed(0)} ms  (n=${count})`,
+    );
   }
 });

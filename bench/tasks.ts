@@ -93,7 +93,11 @@ runBench(async () => {
       credentials: { accessKeyId: "bench", secretAccessKey: "bench" },
       maxAttempts: 1,
     }),
-    { resourceArn: localDatabase.DB_CLUSTER_ARN, secretArn: localDatabase.DB_SECRET_ARN, database: localDatabase.DB_NAME },
+    {
+      resourceArn: localDatabase.DB_CLUSTER_ARN,
+      secretArn: localDatabase.DB_SECRET_ARN,
+      database: localDatabase.DB_NAME,
+    },
   );
   let ownCalls = 0;
   const own = <T>(work: Promise<T>) => {
@@ -126,7 +130,8 @@ runBench(async () => {
         const items = Array.from({ length: Math.min(MAX_BATCH, count - from) }, (_, k) => task(from + k));
         const sent = Date.now();
         const { tasks } = await api.post(batchEnqueued, "/tasks/batch", { tasks: items });
-        if (tasks.length !== items.length) throw new Error(`POST /tasks/batch answered ${tasks.length} tasks for ${items.length}`);
+        if (tasks.length !== items.length)
+          throw new Error(`POST /tasks/batch answered ${tasks.length} tasks for ${items.length}`);
         requests.push({ ms: Date.now() - sent, size: items.length });
         for (const t of tasks) sentAt.set(t.id, sent);
       }
@@ -142,21 +147,27 @@ runBench(async () => {
     while (done.size < ids.length) {
       const waiting = ids.filter((id) => !done.has(id));
       if (Date.now() > deadline) {
-        const open = await own(db.rows<{ status: string; n: number }>(
-          "SELECT status, count(*)::int AS n FROM tasks WHERE id IN (SELECT jsonb_array_elements_text(:ids)::uuid) GROUP BY status",
-          { ids: json(waiting) },
-        ));
-        throw new Error(`${waiting.length} of ${ids.length} tasks unfinished after ${timeoutMs / 1000} s: ${JSON.stringify(open)}`);
+        const open = await own(
+          db.rows<{ status: string; n: number }>(
+            "SELECT status, count(*)::int AS n FROM tasks WHERE id IN (SELECT jsonb_array_elements_text(:ids)::uuid) GROUP BY status",
+            { ids: json(waiting) },
+          ),
+        );
+        throw new Error(
+          `${waiting.length} of ${ids.length} tasks unfinished after ${timeoutMs / 1000} s: ${JSON.stringify(open)}`,
+        );
       }
-      const rows = await own(db.rows<FinishedTask>(
-        `SELECT id::text AS id, status,
+      const rows = await own(
+        db.rows<FinishedTask>(
+          `SELECT id::text AS id, status,
                 (extract(epoch FROM created_at) * 1000)::float8 AS "createdMs",
                 (extract(epoch FROM started_at) * 1000)::float8 AS "startedMs",
                 (extract(epoch FROM finished_at) * 1000)::float8 AS "finishedMs"
            FROM tasks
           WHERE id IN (SELECT jsonb_array_elements_text(:ids)::uuid) AND status IN ('succeeded', 'failed', 'cancelled')`,
-        { ids: json(waiting) },
-      ));
+          { ids: json(waiting) },
+        ),
+      );
       for (const row of rows) done.set(row.id, row);
       if (done.size < ids.length) await new Promise((resolve) => setTimeout(resolve, POLL_MS));
     }
@@ -168,15 +179,17 @@ runBench(async () => {
    * heartbeat slot) and other tasks created, started or finished then. Empty means every counted call was ours.
    */
   async function othersBetween(from: number, to: number, ids: string[]): Promise<string[]> {
-    const row = await own(db.first<{ ticks: number; others: number }>(
-      `SELECT (SELECT count(*)::int FROM schedule_slots WHERE claimed_at BETWEEN :fromAt AND :toAt) AS ticks,
+    const row = await own(
+      db.first<{ ticks: number; others: number }>(
+        `SELECT (SELECT count(*)::int FROM schedule_slots WHERE claimed_at BETWEEN :fromAt AND :toAt) AS ticks,
               (SELECT count(*)::int FROM tasks
                 WHERE id NOT IN (SELECT jsonb_array_elements_text(:ids)::uuid)
                   AND (created_at BETWEEN :fromAt AND :toAt OR started_at BETWEEN :fromAt AND :toAt
                        OR finished_at BETWEEN :fromAt AND :toAt)) AS others`,
-      // Slack for the client's and the database's clocks being read at slightly different moments.
-      { fromAt: new Date(from - 200), toAt: new Date(to + 200), ids: json(ids) },
-    ));
+        // Slack for the client's and the database's clocks being read at slightly different moments.
+        { fromAt: new Date(from - 200), toAt: new Date(to + 200), ids: json(ids) },
+      ),
+    );
     const reasons: string[] = [];
     if (row && row.ticks > 0) reasons.push(`${row.ticks} beat slot claim(s)`);
     if (row && row.others > 0) reasons.push(`${row.others} other task(s)`);
@@ -204,13 +217,18 @@ runBench(async () => {
       tasks: count,
       ...sent,
       finished,
-      dataCalls: { enqueue: enqueuedStats.requests - before.requests, run: after.requests - enqueuedStats.requests - ownDuring },
+      dataCalls: {
+        enqueue: enqueuedStats.requests - before.requests,
+        run: after.requests - enqueuedStats.requests - ownDuring,
+      },
       mixed,
     };
   }
 
   const runTag = Date.now().toString(36);
-  console.log(`warm-up (not counted): ${warmup} tasks each way, so the emulator's Lambdas are started before the measured rounds`);
+  console.log(
+    `warm-up (not counted): ${warmup} tasks each way, so the emulator's Lambdas are started before the measured rounds`,
+  );
   await phase("single", warmup, `${runTag} warm-up`);
   await phase("batch", warmup, `${runTag} warm-up`);
 
@@ -238,7 +256,8 @@ runBench(async () => {
 
 function positive(flag: string, text: string): number {
   const n = Number(text);
-  if (!Number.isInteger(n) || n < 1) throw new Error(`${flag} takes a whole number above 0, not ${JSON.stringify(text)}`);
+  if (!Number.isInteger(n) || n < 1)
+    throw new Error(`${flag} takes a whole number above 0, not ${JSON.stringify(text)}`);
   return n;
 }
 
@@ -255,17 +274,43 @@ function throughput(p: Phase): number {
 
 function report(phases: Phase[], total: number, concurrency: number): void {
   const of = (shape: Shape) => phases.filter((p) => p.shape === shape);
-  const tasksOf = (shape: Shape) => of(shape).flatMap((p) => p.finished.map((t) => ({ ...t, sentMs: p.sentAt.get(t.id) ?? Number.NaN })));
+  const tasksOf = (shape: Shape) =>
+    of(shape).flatMap((p) => p.finished.map((t) => ({ ...t, sentMs: p.sentAt.get(t.id) ?? Number.NaN })));
   const p50p95 = (values: number[]) => `${percentile(values, 50).toFixed(0)} / ${percentile(values, 95).toFixed(0)} ms`;
   const rows: [string, (shape: Shape) => string][] = [
-    ["requests (tasks each)", (s) => `${of(s).reduce((n, p) => n + p.requests.length, 0)} (${of(s)[0]?.requests[0]?.size ?? 0})`],
+    [
+      "requests (tasks each)",
+      (s) => `${of(s).reduce((n, p) => n + p.requests.length, 0)} (${of(s)[0]?.requests[0]?.size ?? 0})`,
+    ],
     ["enqueue round trip p50 / p95", (s) => p50p95(of(s).flatMap((p) => p.requests.map((r) => r.ms)))],
-    ["enqueue cost per task p50", (s) => `${percentile(of(s).flatMap((p) => p.requests.map((r) => r.ms / r.size)), 50).toFixed(1)} ms`],
-    ["enqueue wall time per task", (s) => `${(sum(of(s).map((p) => p.enqueueMs)) / sum(of(s).map((p) => p.tasks))).toFixed(1)} ms`],
-    ["queue wait p50 / p95", (s) => p50p95(tasksOf(s).flatMap((t) => (t.startedMs === null ? [] : [t.startedMs - t.createdMs])))],
-    ["claim→complete p50 / p95", (s) => p50p95(tasksOf(s).flatMap((t) => (t.startedMs === null ? [] : [t.finishedMs - t.startedMs])))],
+    [
+      "enqueue cost per task p50",
+      (s) =>
+        `${percentile(
+          of(s).flatMap((p) => p.requests.map((r) => r.ms / r.size)),
+          50,
+        ).toFixed(1)} ms`,
+    ],
+    [
+      "enqueue wall time per task",
+      (s) => `${(sum(of(s).map((p) => p.enqueueMs)) / sum(of(s).map((p) => p.tasks))).toFixed(1)} ms`,
+    ],
+    [
+      "queue wait p50 / p95",
+      (s) => p50p95(tasksOf(s).flatMap((t) => (t.startedMs === null ? [] : [t.startedMs - t.createdMs]))),
+    ],
+    [
+      "claim→complete p50 / p95",
+      (s) => p50p95(tasksOf(s).flatMap((t) => (t.startedMs === null ? [] : [t.finishedMs - t.startedMs]))),
+    ],
     ["end to end p50 / p95", (s) => p50p95(tasksOf(s).map((t) => t.finishedMs - t.sentMs))],
-    ["throughput per round", (s) => of(s).map((p) => throughput(p).toFixed(1)).join(", ") + " tasks/s"],
+    [
+      "throughput per round",
+      (s) =>
+        of(s)
+          .map((p) => throughput(p).toFixed(1))
+          .join(", ") + " tasks/s",
+    ],
     ["Data API calls/task, all", (s) => callsPerTask(of(s), ["enqueue", "run"])],
     ["  of which while enqueueing", (s) => callsPerTask(of(s), ["enqueue"])],
   ];
@@ -274,9 +319,15 @@ function report(phases: Phase[], total: number, concurrency: number): void {
   );
   console.log(`${"".padEnd(30)}${"POST /tasks".padEnd(26)}POST /tasks/batch`);
   for (const [label, cell] of rows) console.log(`${label.padEnd(30)}${cell("single").padEnd(26)}${cell("batch")}`);
-  const cost = (s: Shape) => percentile(of(s).flatMap((p) => p.requests.map((r) => r.ms / r.size)), 50);
+  const cost = (s: Shape) =>
+    percentile(
+      of(s).flatMap((p) => p.requests.map((r) => r.ms / r.size)),
+      50,
+    );
   console.log(`enqueue cost per task, single ÷ batch: ${(cost("single") / cost("batch")).toFixed(1)}×`);
-  console.log("(while single POSTs go on, workers already run the first tasks: their calls fall in the enqueue window too)");
+  console.log(
+    "(while single POSTs go on, workers already run the first tasks: their calls fall in the enqueue window too)",
+  );
   const notes = phases.flatMap((p, i) =>
     (["enqueue", "run"] as const).flatMap((w) =>
       p.mixed[w].length > 0 ? [`${p.shape} #${Math.floor(i / 2) + 1} ${w}: ${p.mixed[w].join(", ")}`] : [],
@@ -287,7 +338,8 @@ function report(phases: Phase[], total: number, concurrency: number): void {
     console.log(`these are left out above, marked * where no clean window was left): ${notes.join("; ")}`);
   }
   const heldOut = phases.flatMap((p) => p.finished).filter((t) => t.startedMs === null).length;
-  if (heldOut > 0) console.log(`${heldOut} task(s) finished without a start time (cancelled?): not in queue wait or claim→complete`);
+  if (heldOut > 0)
+    console.log(`${heldOut} task(s) finished without a start time (cancelled?): not in queue wait or claim→complete`);
 }
 
 function sum(values: number[]): number {

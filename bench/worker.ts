@@ -66,7 +66,12 @@ function powertoolsHandler(deps: TaskDeps) {
 }
 
 const ourHandler = (deps: TaskDeps) => (event: SQSEvent) =>
-  respondToBatch(deps, event.Records, { queue: "default", remainingMs: () => context.getRemainingTimeInMillis(), logger: quiet, metrics });
+  respondToBatch(deps, event.Records, {
+    queue: "default",
+    remainingMs: () => context.getRemainingTimeInMillis(),
+    logger: quiet,
+    metrics,
+  });
 
 const sqsEvent = (ids: string[]): SQSEvent => ({
   Records: ids.map((taskId, i) => {
@@ -86,13 +91,18 @@ try {
   const { deps } = testTaskDeps(t.db);
   const tasks = 100;
   for (const batchSize of [1, 10]) {
-    for (const [name, handler] of [["powertools", powertoolsHandler(deps)], ["ours", ourHandler(deps)]] as const) {
+    for (const [name, handler] of [
+      ["powertools", powertoolsHandler(deps)],
+      ["ours", ourHandler(deps)],
+    ] as const) {
       t.server.resetStats();
       const ids: string[] = [];
-      for (let i = 0; i < tasks; i++) ids.push((await enqueueTask(deps, { name: echo.name, payload: { message: "bench" } })).id);
+      for (let i = 0; i < tasks; i++)
+        ids.push((await enqueueTask(deps, { name: echo.name, payload: { message: "bench" } })).id);
       for (let start = 0; start < tasks; start += batchSize) {
         const response = await handler(sqsEvent(ids.slice(start, start + batchSize)));
-        if (response.batchItemFailures.length > 0) throw new Error(`${name}: unexpected failures ${JSON.stringify(response)}`);
+        if (response.batchItemFailures.length > 0)
+          throw new Error(`${name}: unexpected failures ${JSON.stringify(response)}`);
         metrics.clearMetrics();
       }
       calls[name]![batchSize] = t.server.stats().requests / tasks;
@@ -143,7 +153,9 @@ for (let round = 0; round < rounds; round++) {
   samples.ratio.push(result.ours! / result.powertools!);
 }
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
-console.log(`(b) CPU per message, batches of 10, ${rounds} interleaved rounds of ${batchesPerRun} batches, in-memory database`);
+console.log(
+  `(b) CPU per message, batches of 10, ${rounds} interleaved rounds of ${batchesPerRun} batches, in-memory database`,
+);
 const spread = `min ${Math.min(...samples.ratio).toFixed(2)}, max ${Math.max(...samples.ratio).toFixed(2)}`;
 console.log(
   `    Powertools BatchProcessor ${median(samples.powertools).toFixed(1)} µs   our handler ${median(samples.ours).toFixed(1)} µs` +
@@ -170,7 +182,8 @@ function fakeDatabase(): Database {
 
 // (c) Single steps, interleaved the same way.
 const steps = {
-  "logger.createChild": () => Promise.resolve(void quiet.createChild({ persistentKeys: { taskId: ids[0]!, task: echo.name, attempt: 1 } })),
+  "logger.createChild": () =>
+    Promise.resolve(void quiet.createChild({ persistentKeys: { taskId: ids[0]!, task: echo.name, attempt: 1 } })),
   "runWithSoftLimit (empty task)": () => runWithSoftLimit(25_000, 2_000, () => Promise.resolve(undefined)),
 };
 const stepSamples: Record<string, number[]> = {};

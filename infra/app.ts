@@ -9,11 +9,9 @@ try {
   const config = loadConfig(stage, parseOverrides(app.node.tryGetContext("config")));
   new GroundcrewStack(app, `${config.app}-${config.stage}`, {
     config,
-    env:
-      config.stage === "local"
-        ? { account: "000000000000", region: "us-east-1" }
-        : deployTarget(),
-    localDataApiUrl: config.stage === "local" ? String(app.node.tryGetContext("dataApiUrl") ?? "http://127.0.0.1:4567") : undefined,
+    env: config.stage === "local" ? { account: "000000000000", region: "us-east-1" } : deployTarget(),
+    localDataApiUrl:
+      config.stage === "local" ? String(app.node.tryGetContext("dataApiUrl") ?? "http://127.0.0.1:4567") : undefined,
     localEndpoint: config.stage === "local" ? (process.env.AWS_ENDPOINT_URL ?? "http://127.0.0.1:4566") : undefined,
     description: `Groundcrew (${config.stage}): API, workers, scheduler, maintenance, static and media`,
   });

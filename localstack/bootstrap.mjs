@@ -41,12 +41,22 @@ function ensureVenv() {
   if (existsSync(stamp) && readFileSync(stamp, "utf8") === wanted) return;
   const python = findPython();
   if (!python) {
-    console.error("[bootstrap] Python >= 3.10 is needed for the project's virtualenv (the ministack emulator and cfn-lint); install python3");
+    console.error(
+      "[bootstrap] Python >= 3.10 is needed for the project's virtualenv (the ministack emulator and cfn-lint); install python3",
+    );
     process.exit(1);
   }
   mkdirSync(dirname(venv), { recursive: true });
   if (!existsSync(join(venv, "bin", "python"))) run(python, ["-m", "venv", venv]);
-  run(join(venv, "bin", "python"), ["-m", "pip", "install", "--quiet", "--disable-pip-version-check", "-r", requirements]);
+  run(join(venv, "bin", "python"), [
+    "-m",
+    "pip",
+    "install",
+    "--quiet",
+    "--disable-pip-version-check",
+    "-r",
+    requirements,
+  ]);
   writeFileSync(stamp, wanted);
 }
 

@@ -1,7 +1,17 @@
 import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { awsLocalEnv, cdkOutDir, dataApiUrlForFunctions, emulatorEndpoint, localAccount, localDir, localRegion, outputsFile, repoRoot } from "./env.js";
+import {
+  awsLocalEnv,
+  cdkOutDir,
+  dataApiUrlForFunctions,
+  emulatorEndpoint,
+  localAccount,
+  localDir,
+  localRegion,
+  outputsFile,
+  repoRoot,
+} from "./env.js";
 
 const cdkBin = join(repoRoot, "node_modules", ".bin", "cdk");
 const stackName = "groundcrew-local";
@@ -15,7 +25,10 @@ export interface LocalOutputs {
 
 function cdk(args: string[], quiet = false): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = spawn(cdkBin, args, { cwd: repoRoot, env: { ...process.env, ...awsLocalEnv(), CDK_DISABLE_VERSION_CHECK: "1", CI: "true" } });
+    const child = spawn(cdkBin, args, {
+      cwd: repoRoot,
+      env: { ...process.env, ...awsLocalEnv(), CDK_DISABLE_VERSION_CHECK: "1", CI: "true" },
+    });
     let output = "";
     const collect = (chunk: Buffer) => {
       output += chunk.toString();
@@ -24,7 +37,9 @@ function cdk(args: string[], quiet = false): Promise<string> {
     child.stdout.on("data", collect);
     child.stderr.on("data", collect);
     child.on("error", reject);
-    child.on("close", (code) => (code === 0 ? resolve(output) : reject(new Error(`cdk ${args[0]} failed (exit ${code})\n${quiet ? output : ""}`))));
+    child.on("close", (code) =>
+      code === 0 ? resolve(output) : reject(new Error(`cdk ${args[0]} failed (exit ${code})\n${quiet ? output : ""}`)),
+    );
   });
 }
 
@@ -61,11 +76,15 @@ export async function deployLocalStack(quiet: boolean): Promise<LocalOutputs> {
   );
   const raw = JSON.parse(readFileSync(cdkOutputs, "utf8")) as Record<string, Record<string, string>>;
   const stack = raw[stackName] ?? {};
-  const template = JSON.parse(readFileSync(join(cdkOutDir, `${stackName}.template.json`), "utf8")) as { Outputs?: Record<string, unknown> };
+  const template = JSON.parse(readFileSync(join(cdkOutDir, `${stackName}.template.json`), "utf8")) as {
+    Outputs?: Record<string, unknown>;
+  };
   const missing = Object.keys(template.Outputs ?? {}).filter((key) => !(key in stack));
   if (missing.length > 0) {
     // Seen with ministack: a stack update keeps the outputs the stack was created with.
-    throw new Error(`The emulator did not report outputs ${missing.join(", ")}; recreate the local stack: npm run local:down && npm run local:up`);
+    throw new Error(
+      `The emulator did not report outputs ${missing.join(", ")}; recreate the local stack: npm run local:down && npm run local:up`,
+    );
   }
   const outputs: LocalOutputs = {
     ...stack,

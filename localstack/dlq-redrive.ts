@@ -23,7 +23,17 @@ const db = new Database(new RDSDataClient({ endpoint: dataApiUrl, region: env.AW
 });
 const sqs = new SQSClient({ endpoint: env.AWS_ENDPOINT_URL, region: env.AWS_REGION, credentials });
 const result = await redriveDeadLetters(
-  { db, sqs, now: () => new Date(), queues: { [queue]: { url: outputs[`Queue${key}Url`] as string, deadLetterUrl: outputs[`Queue${key}DeadLetterUrl`] as string } } },
+  {
+    db,
+    sqs,
+    now: () => new Date(),
+    queues: {
+      [queue]: {
+        url: outputs[`Queue${key}Url`] as string,
+        deadLetterUrl: outputs[`Queue${key}DeadLetterUrl`] as string,
+      },
+    },
+  },
   queue,
 );
 console.log(

@@ -5,7 +5,9 @@ import { stopEmulator } from "./emulator.js";
 export async function localDown(): Promise<void> {
   const api = await stopDataApi();
   const emulator = await stopEmulator();
-  console.log(`[local:down] data API ${api ? "stopped" : "was not ours or not running"}; emulator ${emulator ? "stopped" : "was not ours or not running"}`);
+  console.log(
+    `[local:down] data API ${api ? "stopped" : "was not ours or not running"}; emulator ${emulator ? "stopped" : "was not ours or not running"}`,
+  );
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) await localDown();

@@ -21,7 +21,9 @@ export async function ensureEmulator(): Promise<EmulatorState> {
   if (await answers(healthUrl)) return { external: ours === undefined, pid: ours };
   const binary = join(venvDir, "bin", "ministack");
   if (!existsSync(binary)) {
-    throw new Error(`No emulator answers on ${emulatorEndpoint} and ${binary} is missing: run \`node localstack/bootstrap.mjs\``);
+    throw new Error(
+      `No emulator answers on ${emulatorEndpoint} and ${binary} is missing: run \`node localstack/bootstrap.mjs\``,
+    );
   }
   const url = new URL(emulatorEndpoint);
   const pid = startDetached({

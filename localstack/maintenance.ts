@@ -22,11 +22,17 @@ interface MaintenanceEvent {
 }
 
 const call = async <T>(path: string, init: RequestInit = {}) => {
-  const response = await fetch(`${outputs.apiUrl}${path}`, { ...init, headers: { authorization: `Bearer ${token}`, "content-type": "application/json" } });
+  const response = await fetch(`${outputs.apiUrl}${path}`, {
+    ...init,
+    headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+  });
   return { status: response.status, body: (await response.json()) as T };
 };
 
-const started = await call<StartAnswer>("/maintenance/runs", { method: "POST", body: JSON.stringify(values["fail-at"] ? { failAt: values["fail-at"] } : {}) });
+const started = await call<StartAnswer>("/maintenance/runs", {
+  method: "POST",
+  body: JSON.stringify(values["fail-at"] ? { failAt: values["fail-at"] } : {}),
+});
 if (started.status !== 202) {
   console.error(`could not start: ${started.status} ${started.body.error ?? ""}`);
   process.exit(1);
@@ -40,7 +46,8 @@ for (;;) {
   if (event && line !== last) console.log(`  ${line}`);
   last = line;
   if (event && event.status !== "in_progress") {
-    for (const step of event.payload.steps ?? []) console.log(`  - ${step.step}: ${step.status} ${JSON.stringify(step.details)}`);
+    for (const step of event.payload.steps ?? [])
+      console.log(`  - ${step.step}: ${step.status} ${JSON.stringify(step.details)}`);
     if (event.status === "failed") console.log(`  failed at ${event.payload.failedStep}: ${event.payload.error}`);
     process.exit(event.status === "finished" ? 0 : 1);
   }

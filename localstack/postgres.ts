@@ -59,7 +59,15 @@ export async function startThrowawayPostgres(
   const watchdog = startWatchdog(runAs.prefix, binaries.pgCtl, dataDir, dir);
   try {
     if (runAs.owner) await chown(dir, runAs.owner.uid, runAs.owner.gid);
-    await asOwner(binaries.initdb, ["-D", dataDir, "--auth=trust", "--username=postgres", "--encoding=UTF8", "--locale=C", "--no-sync"]);
+    await asOwner(binaries.initdb, [
+      "-D",
+      dataDir,
+      "--auth=trust",
+      "--username=postgres",
+      "--encoding=UTF8",
+      "--locale=C",
+      "--no-sync",
+    ]);
     const settings = [
       "",
       "# Throwaway test cluster: loopback only, speed over durability.",
@@ -120,7 +128,9 @@ async function unprivilegedPrefix(): Promise<RunAs> {
   if (runuser) return { prefix: [runuser, "-u", "nobody", "--"], owner: { uid, gid } };
   const setpriv = whichOf("setpriv");
   if (setpriv) return { prefix: [setpriv, `--reuid=${uid}`, `--regid=${gid}`, "--clear-groups"], owner: { uid, gid } };
-  throw new Error("Running as root, and neither runuser nor setpriv is installed to start PostgreSQL as an unprivileged user");
+  throw new Error(
+    "Running as root, and neither runuser nor setpriv is installed to start PostgreSQL as an unprivileged user",
+  );
 }
 
 /**

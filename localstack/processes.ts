@@ -75,13 +75,21 @@ function alive(pid: number): boolean {
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-export async function waitFor(what: string, probe: () => Promise<boolean>, timeoutMs: number, logPath?: string): Promise<void> {
+export async function waitFor(
+  what: string,
+  probe: () => Promise<boolean>,
+  timeoutMs: number,
+  logPath?: string,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (await probe()) return;
     await sleep(250);
   }
-  const tail = logPath && existsSync(logPath) ? `\n--- last lines of ${logPath} ---\n${readFileSync(logPath, "utf8").split("\n").slice(-30).join("\n")}` : "";
+  const tail =
+    logPath && existsSync(logPath)
+      ? `\n--- last lines of ${logPath} ---\n${readFileSync(logPath, "utf8").split("\n").slice(-30).join("\n")}`
+      : "";
   throw new Error(`${what} did not become ready within ${timeoutMs / 1000}s${tail}`);
 }
 

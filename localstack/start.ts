@@ -12,7 +12,9 @@ const outputs = await localUp().catch(async (error: unknown) => {
   await localDown();
   process.exit(1);
 });
-console.log(`\nGroundcrew is running locally.\n  API: ${outputs.apiUrl}\n  try: curl ${outputs.apiUrl}/health\nFollowing logs; Ctrl-C stops everything.\n`);
+console.log(
+  `\nGroundcrew is running locally.\n  API: ${outputs.apiUrl}\n  try: curl ${outputs.apiUrl}/health\nFollowing logs; Ctrl-C stops everything.\n`,
+);
 
 const stopFollowing = [follow(EMULATOR), follow(DATA_API)];
 let stopping = false;

@@ -14,7 +14,10 @@ export interface LocalTokenOptions {
 }
 
 /** A token the local stack accepts, signed with the secret the stack keeps in the emulator's Secrets Manager. */
-export async function localToken(options: LocalTokenOptions, outputs: Record<string, string> = readOutputs()): Promise<string> {
+export async function localToken(
+  options: LocalTokenOptions,
+  outputs: Record<string, string> = readOutputs(),
+): Promise<string> {
   const env = awsLocalEnv();
   const client = new SecretsManagerClient({
     endpoint: env.AWS_ENDPOINT_URL,
@@ -27,7 +30,13 @@ export async function localToken(options: LocalTokenOptions, outputs: Record<str
   }
   const secret = await readSigningSecret(secretArn, client);
   const roles = [...(options.roles ?? []), ...(options.admin ? ["admin"] : [])];
-  return signLocalToken(secret, { sub: options.sub, roles, issuer: outputs.AuthIssuer, audience: outputs.AuthAudience, ttlSeconds: options.ttlSeconds });
+  return signLocalToken(secret, {
+    sub: options.sub,
+    roles,
+    issuer: outputs.AuthIssuer,
+    audience: outputs.AuthAudience,
+    ttlSeconds: options.ttlSeconds,
+  });
 }
 
 function readOutputs(): Record<string, string> {
@@ -39,7 +48,12 @@ const usage = "usage: npm run token -- --sub <user> [--admin] [--role <role>]...
 /** The command line: mistakes end in one line on stderr and exit code 2, never a stack trace. */
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    options: { sub: { type: "string" }, admin: { type: "boolean", default: false }, ttl: { type: "string", default: "3600" }, role: { type: "string", multiple: true } },
+    options: {
+      sub: { type: "string" },
+      admin: { type: "boolean", default: false },
+      ttl: { type: "string", default: "3600" },
+      role: { type: "string", multiple: true },
+    },
   });
   if (!values.sub) throw new RangeError(usage);
   // The local stack is deployed with the local stage's configuration, so its limit is the API's.

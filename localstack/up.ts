@@ -14,7 +14,9 @@ export async function localUp(options: { quiet?: boolean } = {}): Promise<LocalO
   };
   step(`emulator on ${emulatorEndpoint}`);
   const emulator = await ensureEmulator();
-  step(emulator.external ? "emulator: using the one already running" : `emulator: ministack ready (pid ${emulator.pid})`);
+  step(
+    emulator.external ? "emulator: using the one already running" : `emulator: ministack ready (pid ${emulator.pid})`,
+  );
   step(`data API stand-in on ${dataApiUrl}`);
   await ensureDataApi();
   step("cdk bootstrap");

@@ -7,7 +7,12 @@ import { outputsFile } from "../../localstack/env.js";
  * the address, the status and the body: a non-2xx answer, a body of another shape, or no answer within
  * `timeoutMs` (an emulator that stopped answering must end the bench, not hang it).
  */
-export async function requestJson<T>(schema: z.ZodType<T>, url: string, init: RequestInit = {}, timeoutMs = 30_000): Promise<T> {
+export async function requestJson<T>(
+  schema: z.ZodType<T>,
+  url: string,
+  init: RequestInit = {},
+  timeoutMs = 30_000,
+): Promise<T> {
   const what = `${init.method ?? "GET"} ${url}`;
   let response: Response;
   try {
@@ -16,7 +21,8 @@ export async function requestJson<T>(schema: z.ZodType<T>, url: string, init: Re
     throw new Error(`${what}: no answer (${error instanceof Error ? error.message : String(error)})`, { cause: error });
   }
   const text = await response.text();
-  if (!response.ok) throw new Error(`${what} answered ${response.status} ${response.statusText}:\n${text.slice(0, 2_000)}`);
+  if (!response.ok)
+    throw new Error(`${what} answered ${response.status} ${response.statusText}:\n${text.slice(0, 2_000)}`);
   let body: unknown;
   try {
     body = JSON.parse(text);
@@ -24,7 +30,10 @@ export async function requestJson<T>(schema: z.ZodType<T>, url: string, init: Re
     throw new Error(`${what} answered ${response.status} with a body that is not JSON:\n${text.slice(0, 2_000)}`);
   }
   const parsed = schema.safeParse(body);
-  if (!parsed.success) throw new Error(`${what} answered an unexpected shape (${z.prettifyError(parsed.error)}):\n${text.slice(0, 2_000)}`);
+  if (!parsed.success)
+    throw new Error(
+      `${what} answered an unexpected shape (${z.prettifyError(parsed.error)}):\n${text.slice(0, 2_000)}`,
+    );
   return parsed.data;
 }
 
@@ -46,7 +55,10 @@ export function localOutputs(): Record<string, string> & { apiUrl: string } {
   } catch {
     throw new Error(`${outputsFile} is missing: start the local stack first (npm run local:up)`);
   }
-  return z.record(z.string(), z.string()).and(z.object({ apiUrl: z.string() })).parse(JSON.parse(text));
+  return z
+    .record(z.string(), z.string())
+    .and(z.object({ apiUrl: z.string() }))
+    .parse(JSON.parse(text));
 }
 
 /** Runs a bench; a failure prints its message and ends the process with exit code 1, whatever is still in flight. */

@@ -56,7 +56,16 @@ export const runtimeVariables = binding("GroundcrewFunction", {
   ...versionVariables.schema.shape,
   GROUNDCREW_STAGE: z.enum(["local", "prod"]),
   /** Which of the app's functions this is (see `functionKinds`); logs and the contract test read it. */
-  GROUNDCREW_FUNCTION: z.enum(["api", "worker", "dispatcher", "maintenance", "setup", "media-processor", "media-keygen", "static-upload"]),
+  GROUNDCREW_FUNCTION: z.enum([
+    "api",
+    "worker",
+    "dispatcher",
+    "maintenance",
+    "setup",
+    "media-processor",
+    "media-keygen",
+    "static-upload",
+  ]),
   POWERTOOLS_SERVICE_NAME: text,
   POWERTOOLS_LOG_LEVEL: z.enum(["DEBUG", "INFO", "WARN", "ERROR"]),
 });
@@ -132,13 +141,38 @@ export interface FunctionEnvironment {
 /** What each function reads: the contract test checks the synthesized stacks against it. */
 export const functionEnvironments: Record<FunctionKind, FunctionEnvironment> = {
   api: {
-    required: [configVariables, runtimeVariables, databaseVariables, queueVariables, authVariables, mediaVariables, maintenanceStartVariables, eventVariables],
+    required: [
+      configVariables,
+      runtimeVariables,
+      databaseVariables,
+      queueVariables,
+      authVariables,
+      mediaVariables,
+      maintenanceStartVariables,
+      eventVariables,
+    ],
     optional: [mediaCdnVariables],
   },
   // A worker of a queue whose tasks write media (reports) is bound to the media store as well.
-  worker: { required: [configVariables, runtimeVariables, databaseVariables, queueVariables, workerVariables], optional: [mediaVariables, mediaCdnVariables] },
-  dispatcher: { required: [configVariables, runtimeVariables, databaseVariables, queueVariables, maintenanceStartVariables, eventVariables], optional: [] },
-  maintenance: { required: [configVariables, runtimeVariables, databaseVariables, queueVariables, eventVariables], optional: [mediaVariables] },
+  worker: {
+    required: [configVariables, runtimeVariables, databaseVariables, queueVariables, workerVariables],
+    optional: [mediaVariables, mediaCdnVariables],
+  },
+  dispatcher: {
+    required: [
+      configVariables,
+      runtimeVariables,
+      databaseVariables,
+      queueVariables,
+      maintenanceStartVariables,
+      eventVariables,
+    ],
+    optional: [],
+  },
+  maintenance: {
+    required: [configVariables, runtimeVariables, databaseVariables, queueVariables, eventVariables],
+    optional: [mediaVariables],
+  },
   setup: { required: [configVariables, runtimeVariables, databaseVariables], optional: [] },
   "media-processor": { required: [configVariables, runtimeVariables, databaseVariables, mediaVariables], optional: [] },
   "media-keygen": { required: [configVariables, runtimeVariables], optional: [] },
@@ -185,7 +219,8 @@ export function checkFunctionEnvironment(kind: FunctionKind, env: NodeJS.Process
       problems.push((error as Error).message);
     }
   }
-  if (problems.length > 0) throw new EnvironmentError(`The ${kind} function's environment is incomplete: ${problems.join(" | ")}`);
+  if (problems.length > 0)
+    throw new EnvironmentError(`The ${kind} function's environment is incomplete: ${problems.join(" | ")}`);
 }
 
 function pick(env: NodeJS.ProcessEnv, binding: Binding): Record<string, string | undefined> {

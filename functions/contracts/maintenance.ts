@@ -4,6 +4,12 @@
  * the steps' code; functions/maintenance/steps/index.ts must list the same steps in the same order
  * (a unit test checks it).
  */
-export const maintenanceStepNames = ["purge-finished-tasks", "purge-old-events", "stuck-work-check", "clean-incomplete-uploads", "vacuum"] as const;
+export const maintenanceStepNames = [
+  "purge-finished-tasks",
+  "purge-old-events",
+  "stuck-work-check",
+  "clean-incomplete-uploads",
+  "vacuum",
+] as const;
 
 export type MaintenanceStepName = (typeof maintenanceStepNames)[number];

@@ -16,7 +16,10 @@ export class DomainError extends Error {
 
 export class ValidationError extends DomainError {
   override name = "ValidationError";
-  constructor(message: string, readonly issues: string[]) {
+  constructor(
+    message: string,
+    readonly issues: string[],
+  ) {
     super(message, 400, { details: issues });
   }
 }

@@ -24,10 +24,18 @@ export interface EventDeps {
 }
 
 /** Records an event and publishes it; the row is the truth, the bus is for whoever listens. */
-export async function emitEvent(deps: EventDeps, event: { topic: string; status: EventStatus; description?: string; payload?: Record<string, unknown> }): Promise<AppEvent> {
+export async function emitEvent(
+  deps: EventDeps,
+  event: { topic: string; status: EventStatus; description?: string; payload?: Record<string, unknown> },
+): Promise<AppEvent> {
   const row = await deps.db.first<AppEvent>(
     `INSERT INTO events (topic, status, description, payload) VALUES (:topic, :status, :description, :payload) RETURNING ${columns}`,
-    { topic: event.topic, status: event.status, description: event.description ?? "", payload: json(event.payload ?? {}) },
+    {
+      topic: event.topic,
+      status: event.status,
+      description: event.description ?? "",
+      payload: json(event.payload ?? {}),
+    },
   );
   if (!row) throw new Error("The event was not stored");
   await publish(deps, row);
@@ -44,7 +52,12 @@ export async function updateEvent(
     `UPDATE events SET status = COALESCE(:status, status), description = COALESCE(:description, description),
             payload = payload || :payload, updated_at = now()
       WHERE id = :id RETURNING ${columns}`,
-    { id: uuid(id), status: change.status ?? null, description: change.description ?? null, payload: json(change.payload ?? {}) },
+    {
+      id: uuid(id),
+      status: change.status ?? null,
+      description: change.description ?? null,
+      payload: json(change.payload ?? {}),
+    },
   );
   if (!row) throw new Error(`No event ${id}`);
   await publish(deps, row);
@@ -62,7 +75,9 @@ async function publish(deps: EventDeps, event: AppEvent): Promise<void> {
   if (!deps.bus) return;
   const { FailedEntryCount } = await deps.bus.client.send(
     new PutEventsCommand({
-      Entries: [{ EventBusName: deps.bus.name, Source: "groundcrew", DetailType: event.topic, Detail: JSON.stringify(event) }],
+      Entries: [
+        { EventBusName: deps.bus.name, Source: "groundcrew", DetailType: event.topic, Detail: JSON.stringify(event) },
+      ],
     }),
   );
   if (FailedEntryCount) throw new Error(`EventBridge refused the ${event.topic} event`);

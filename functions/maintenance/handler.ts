@@ -17,7 +17,12 @@ const run = { runId: z.string().uuid(), eventId: z.string().uuid() };
 const input = z.discriminatedUnion("action", [
   z.object({ action: z.literal("step"), step: z.string(), failAt: z.string().nullish(), ...run }),
   z.object({ action: z.literal("finish"), results: z.record(z.string(), z.unknown()), ...run }),
-  z.object({ action: z.literal("fail"), failedStep: z.string(), error: z.object({ Error: z.string().optional(), Cause: z.string().optional() }), ...run }),
+  z.object({
+    action: z.literal("fail"),
+    failedStep: z.string(),
+    error: z.object({ Error: z.string().optional(), Cause: z.string().optional() }),
+    ...run,
+  }),
 ]);
 
 let s3: S3Client | undefined;
@@ -29,7 +34,8 @@ export const handler = middy().handler(async (event: unknown) => {
   const request = input.parse(event);
   const db = database();
   const events = eventDepsFromEnv(db);
-  if (request.action === "finish") return finishRun(db, events, request, request.results as Record<string, StepOutcome>);
+  if (request.action === "finish")
+    return finishRun(db, events, request, request.results as Record<string, StepOutcome>);
   if (request.action === "fail") return failRun(db, events, request, request.failedStep, describe(request.error));
   const bucket = isBound(mediaVariables) ? readVariables(mediaVariables).MEDIA_BUCKET : undefined;
   const outcome = await runStep(

@@ -29,25 +29,47 @@ export async function runStep(
   const enabled = switches.find((s) => s.name === step.name)?.enabled ?? true;
   await updateEvent(context.events, run.eventId, { description: step.name });
   if (!enabled) return { step: step.name, status: "skipped", details: {} };
-  if (run.failAt === step.name && context.config.stage === "local") throw new InjectedFailure(`failure injected at ${step.name}`);
+  if (run.failAt === step.name && context.config.stage === "local")
+    throw new InjectedFailure(`failure injected at ${step.name}`);
   return { step: step.name, status: "ok", details: await step.run(context) };
 }
 
-export async function finishRun(db: Database, events: EventDeps, run: RunRef, results: Record<string, StepOutcome>): Promise<void> {
+export async function finishRun(
+  db: Database,
+  events: EventDeps,
+  run: RunRef,
+  results: Record<string, StepOutcome>,
+): Promise<void> {
   const row = await db.first<{ startedAt: string }>(
     `UPDATE maintenance_runs SET status = 'finished', results = :results, finished_at = now() WHERE id = :id RETURNING started_at AS "startedAt"`,
     { id: uuid(run.runId), results: json(results) },
   );
   const durationMs = row ? Date.now() - Date.parse(row.startedAt) : null;
-  await updateEvent(events, run.eventId, { status: "finished", description: "finished", payload: { durationMs, steps: Object.values(results) } });
-}
-
-export async function failRun(db: Database, events: EventDeps, run: RunRef, failedStep: string, error: string): Promise<void> {
-  await db.query("UPDATE maintenance_runs SET status = 'failed', failed_step = :failedStep, error = :error, finished_at = now() WHERE id = :id", {
-    id: uuid(run.runId),
-    failedStep,
-    error,
+  await updateEvent(events, run.eventId, {
+    status: "finished",
+    description: "finished",
+    payload: { durationMs, steps: Object.values(results) },
   });
-  await updateEvent(events, run.eventId, { status: "failed", description: `failed at ${failedStep}`, payload: { failedStep, error } });
 }
 
+export async function failRun(
+  db: Database,
+  events: EventDeps,
+  run: RunRef,
+  failedStep: string,
+  error: string,
+): Promise<void> {
+  await db.query(
+    "UPDATE maintenance_runs SET status = 'failed', failed_step = :failedStep, error = :error, finished_at = now() WHERE id = :id",
+    {
+      id: uuid(run.runId),
+      failedStep,
+      error,
+    },
+  );
+  await updateEvent(events, run.eventId, {
+    status: "failed",
+    description: `failed at ${failedStep}`,
+    payload: { failedStep, error },
+  });
+}

@@ -1,4 +1,9 @@
-import { ExecutionAlreadyExists, SFNClient, StartExecutionCommand, DescribeExecutionCommand } from "@aws-sdk/client-sfn";
+import {
+  ExecutionAlreadyExists,
+  SFNClient,
+  StartExecutionCommand,
+  DescribeExecutionCommand,
+} from "@aws-sdk/client-sfn";
 import { maintenanceStartVariables, readVariables } from "../contracts/environment.js";
 import { database, type Database } from "../core/db/database.js";
 import { uuid } from "../core/db/parameters.js";
@@ -38,18 +43,34 @@ export async function startMaintenanceRun(deps: MaintenanceDeps, request: StartR
   const events = deps.events ?? { db: deps.db };
   let run = await insertRun(deps.db, request);
   if (!run) {
-    const existing = await deps.db.first<{ id: string; status: string; event_id: string | null; execution_arn: string | null; run_key: string | null }>(
+    const existing = await deps.db.first<{
+      id: string;
+      status: string;
+      event_id: string | null;
+      execution_arn: string | null;
+      run_key: string | null;
+    }>(
       `SELECT id, status, event_id, execution_arn, run_key FROM maintenance_runs
         WHERE status = 'in_progress' OR (run_key IS NOT NULL AND run_key = :runKey)
         ORDER BY (run_key IS NOT DISTINCT FROM :runKey) DESC LIMIT 1`,
       { runKey: request.runKey ?? null },
     );
     if (existing && request.runKey && existing.run_key === request.runKey) {
-      return { runId: existing.id, eventId: existing.event_id ?? "", executionArn: existing.execution_arn, duplicate: true };
+      return {
+        runId: existing.id,
+        eventId: existing.event_id ?? "",
+        executionArn: existing.execution_arn,
+        duplicate: true,
+      };
     }
-    if (existing && (await stillRunning(deps, existing.execution_arn))) throw new ConflictError("A maintenance run is already in progress");
+    if (existing && (await stillRunning(deps, existing.execution_arn)))
+      throw new ConflictError("A maintenance run is already in progress");
     // The previous run's execution is gone without saying so: close it and take its place.
-    if (existing) await deps.db.query("UPDATE maintenance_runs SET status = 'failed', error = 'execution ended without reporting', finished_at = now() WHERE id = :id", { id: uuid(existing.id) });
+    if (existing)
+      await deps.db.query(
+        "UPDATE maintenance_runs SET status = 'failed', error = 'execution ended without reporting', finished_at = now() WHERE id = :id",
+        { id: uuid(existing.id) },
+      );
     run = await insertRun(deps.db, request);
     if (!run) throw new ConflictError("A maintenance run is already in progress");
   }
@@ -67,15 +88,26 @@ export async function startMaintenanceRun(deps: MaintenanceDeps, request: StartR
         input: JSON.stringify({ runId: run.id, eventId: event.id, failAt: request.failAt ?? null, results: {} }),
       }),
     );
-    await deps.db.query("UPDATE maintenance_runs SET event_id = :eventId, execution_arn = :arn WHERE id = :id", { id: uuid(run.id), eventId: uuid(event.id), arn: executionArn });
+    await deps.db.query("UPDATE maintenance_runs SET event_id = :eventId, execution_arn = :arn WHERE id = :id", {
+      id: uuid(run.id),
+      eventId: uuid(event.id),
+      arn: executionArn,
+    });
     return { runId: run.id, eventId: event.id, executionArn: executionArn ?? null, duplicate: false };
   } catch (error) {
     const duplicate = error instanceof ExecutionAlreadyExists;
     await deps.db.query(
-      duplicate ? "DELETE FROM maintenance_runs WHERE id = :id" : "UPDATE maintenance_runs SET status = 'failed', error = :error, finished_at = now() WHERE id = :id",
+      duplicate
+        ? "DELETE FROM maintenance_runs WHERE id = :id"
+        : "UPDATE maintenance_runs SET status = 'failed', error = :error, finished_at = now() WHERE id = :id",
       { id: uuid(run.id), error: String(error) },
     );
-    await deps.db.query(duplicate ? "DELETE FROM events WHERE id = :id" : "UPDATE events SET status = 'failed', description = 'could not start' WHERE id = :id", { id: uuid(event.id) });
+    await deps.db.query(
+      duplicate
+        ? "DELETE FROM events WHERE id = :id"
+        : "UPDATE events SET status = 'failed', description = 'could not start' WHERE id = :id",
+      { id: uuid(event.id) },
+    );
     if (duplicate) return { runId: run.id, eventId: event.id, executionArn: null, duplicate: true };
     throw error;
   }

@@ -14,7 +14,9 @@ export interface StepSwitch {
 
 /** Each step is on unless configuration switches it off; a runtime override wins over both. */
 export async function stepSwitches(db: Database, config: Config): Promise<StepSwitch[]> {
-  const overrides = await db.rows<{ name: string; enabled: boolean }>("SELECT name, enabled FROM maintenance_step_overrides");
+  const overrides = await db.rows<{ name: string; enabled: boolean }>(
+    "SELECT name, enabled FROM maintenance_step_overrides",
+  );
   const byName = new Map(overrides.map((o) => [o.name, o.enabled]));
   return maintenanceSteps.map((step, index) => {
     const override = byName.get(step.name);
@@ -29,8 +31,14 @@ export async function stepSwitches(db: Database, config: Config): Promise<StepSw
 }
 
 /** Switches a step on or off at runtime; a name that is no step ("__proto__" included) is a 404. */
-export async function setStepEnabled(db: Database, name: string, enabled: boolean, by: string | undefined): Promise<void> {
-  if (!stepNames.includes(name)) throw new NotFoundError(`No maintenance step named "${name}" (known: ${stepNames.join(", ")})`);
+export async function setStepEnabled(
+  db: Database,
+  name: string,
+  enabled: boolean,
+  by: string | undefined,
+): Promise<void> {
+  if (!stepNames.includes(name))
+    throw new NotFoundError(`No maintenance step named "${name}" (known: ${stepNames.join(", ")})`);
   await db.query(
     `INSERT INTO maintenance_step_overrides (name, enabled, updated_by) VALUES (:name, :enabled, :by)
      ON CONFLICT (name) DO UPDATE SET enabled = EXCLUDED.enabled, updated_by = EXCLUDED.updated_by, updated_at = now()`,

@@ -58,7 +58,11 @@ export function storedKeyId(key: string): string | undefined {
  */
 export function objectKeyFor(id: string, filename: string): string {
   const base = filename.split(/[\\/]/).pop() ?? "";
-  const safe = base.replace(/[^A-Za-z0-9._-]+/g, "_").replace(/^\.+/, "_").slice(-120) || "file";
+  const safe =
+    base
+      .replace(/[^A-Za-z0-9._-]+/g, "_")
+      .replace(/^\.+/, "_")
+      .slice(-120) || "file";
   return `${MEDIA_PREFIX}${id}/${safe}`;
 }
 

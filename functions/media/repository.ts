@@ -83,7 +83,10 @@ export class MediaRepository {
    */
   async storeOnce(id: string, store: (media: MediaObject) => Promise<StoredFile>): Promise<MediaObject | undefined> {
     return this.db.transaction(async (tx) => {
-      const pending = await tx.first<MediaRow>(`SELECT ${columns} FROM media_objects WHERE id = :id AND status = 'pending' FOR UPDATE`, { id: uuid(id) });
+      const pending = await tx.first<MediaRow>(
+        `SELECT ${columns} FROM media_objects WHERE id = :id AND status = 'pending' FOR UPDATE`,
+        { id: uuid(id) },
+      );
       if (!pending) return undefined;
       const file = await store(toMedia(pending));
       const row = await tx.first<MediaRow>(

@@ -5,7 +5,11 @@ const s3Record = z.object({
   eventName: z.string(),
   s3: z.object({
     bucket: z.object({ name: z.string() }),
-    object: z.object({ key: z.string(), size: z.number().int().nonnegative().default(0), eTag: z.string().default("") }),
+    object: z.object({
+      key: z.string(),
+      size: z.number().int().nonnegative().default(0),
+      eTag: z.string().default(""),
+    }),
   }),
 });
 

@@ -1,4 +1,12 @@
-import { CopyObjectCommand, DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, NotFound, PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
+import {
+  CopyObjectCommand,
+  DeleteObjectCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  NotFound,
+  PutObjectCommand,
+  type S3Client,
+} from "@aws-sdk/client-s3";
 import { createPresignedPost } from "@aws-sdk/s3-presigned-post";
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
 import type { DownloadSigner, MediaStorage, ObjectHeaders, PresignedUpload, StoredObjectHead } from "./storage.js";
@@ -9,7 +17,12 @@ export class S3MediaStorage implements MediaStorage {
     private readonly bucket: string,
   ) {}
 
-  async presignPost(key: string, contentType: string, maxBytes: number, expiresInSeconds: number): Promise<PresignedUpload> {
+  async presignPost(
+    key: string,
+    contentType: string,
+    maxBytes: number,
+    expiresInSeconds: number,
+  ): Promise<PresignedUpload> {
     const { url, fields } = await createPresignedPost(this.s3, {
       Bucket: this.bucket,
       Key: key,
@@ -23,12 +36,21 @@ export class S3MediaStorage implements MediaStorage {
     return { method: "POST", url, fields };
   }
 
-  async presignPut(key: string, contentType: string, sizeBytes: number, expiresInSeconds: number): Promise<PresignedUpload> {
-    const url = await getSignedUrl(this.s3, new PutObjectCommand({ Bucket: this.bucket, Key: key, ContentType: contentType, ContentLength: sizeBytes }), {
-      expiresIn: expiresInSeconds,
-      // The presigner signs only `host` unless told; these make S3 refuse another type or size.
-      signableHeaders: new Set(["content-type", "content-length"]),
-    });
+  async presignPut(
+    key: string,
+    contentType: string,
+    sizeBytes: number,
+    expiresInSeconds: number,
+  ): Promise<PresignedUpload> {
+    const url = await getSignedUrl(
+      this.s3,
+      new PutObjectCommand({ Bucket: this.bucket, Key: key, ContentType: contentType, ContentLength: sizeBytes }),
+      {
+        expiresIn: expiresInSeconds,
+        // The presigner signs only `host` unless told; these make S3 refuse another type or size.
+        signableHeaders: new Set(["content-type", "content-length"]),
+      },
+    );
     return { method: "PUT", url, headers: { "content-type": contentType } };
   }
 
@@ -44,7 +66,14 @@ export class S3MediaStorage implements MediaStorage {
 
   async put(key: string, body: Uint8Array, headers: ObjectHeaders, md5Base64: string): Promise<void> {
     await this.s3.send(
-      new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: body, ContentType: headers.contentType, ContentDisposition: headers.contentDisposition, ContentMD5: md5Base64 }),
+      new PutObjectCommand({
+        Bucket: this.bucket,
+        Key: key,
+        Body: body,
+        ContentType: headers.contentType,
+        ContentDisposition: headers.contentDisposition,
+        ContentMD5: md5Base64,
+      }),
     );
   }
 
@@ -66,7 +95,13 @@ export class S3MediaStorage implements MediaStorage {
       return { etag: result.CopyObjectResult?.ETag ?? ifMatch };
     } catch (error) {
       const { name, $metadata } = error as { name?: string; $metadata?: { httpStatusCode?: number } };
-      if (name === "PreconditionFailed" || name === "NoSuchKey" || $metadata?.httpStatusCode === 412 || $metadata?.httpStatusCode === 404) return undefined;
+      if (
+        name === "PreconditionFailed" ||
+        name === "NoSuchKey" ||
+        $metadata?.httpStatusCode === 412 ||
+        $metadata?.httpStatusCode === 404
+      )
+        return undefined;
       throw error;
     }
   }

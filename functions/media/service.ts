@@ -50,7 +50,8 @@ export interface CreatedObject {
  * - orphan-deleted: no row owns the object, so it was deleted;
  * - gone: the object was deleted before its event arrived.
  */
-export type ProcessOutcome = "stored" | "rejected" | "replay-discarded" | "already-stored" | "in-progress" | "orphan-deleted" | "gone";
+export type ProcessOutcome =
+  "stored" | "rejected" | "replay-discarded" | "already-stored" | "in-progress" | "orphan-deleted" | "gone";
 
 /** The staging object changed between its check and its copy (a replay raced the processor): retry the event. */
 export class UploadChangedError extends Error {
@@ -87,10 +88,14 @@ export class MediaService {
   async createUpload(principal: Principal, request: UploadRequest): Promise<UploadTicket> {
     const { limits } = this.deps;
     if (!isAllowedContentType(request.contentType, limits.allowedContentTypes)) {
-      throw new ValidationError("Invalid request", [`body.contentType: ${request.contentType} is not allowed (allowed: ${limits.allowedContentTypes.join(", ")})`]);
+      throw new ValidationError("Invalid request", [
+        `body.contentType: ${request.contentType} is not allowed (allowed: ${limits.allowedContentTypes.join(", ")})`,
+      ]);
     }
     if (request.size > limits.maxUploadBytes) {
-      throw new PayloadTooLargeError(`Uploads are limited to ${limits.maxUploadBytes} bytes; this one declares ${request.size}`);
+      throw new PayloadTooLargeError(
+        `Uploads are limited to ${limits.maxUploadBytes} bytes; this one declares ${request.size}`,
+      );
     }
     const id = this.newId();
     // The form names a staging key, never the file's final key: see objectCreated.
@@ -98,7 +103,13 @@ export class MediaService {
     // The row comes first: an object that appears without one is an orphan and gets deleted.
     // Until the upload is stored the row's object_key is the staging key, so the maintenance sweep of
     // stale pending uploads deletes the right object.
-    await this.deps.repository.insertPending({ id, owner: principal.sub, objectKey, filename: cleanFilename(request.filename), contentType: request.contentType });
+    await this.deps.repository.insertPending({
+      id,
+      owner: principal.sub,
+      objectKey,
+      filename: cleanFilename(request.filename),
+      contentType: request.contentType,
+    });
     const upload =
       request.method === "PUT"
         ? await this.deps.storage.presignPut(objectKey, request.contentType, request.size, limits.urlTtlSeconds)
@@ -109,7 +120,8 @@ export class MediaService {
   /** Owner or admin; anyone else is told it does not exist rather than that it is not theirs. */
   async describe(principal: Principal, id: string): Promise<MediaObject> {
     const media = await this.deps.repository.findById(id);
-    if (!media || (media.owner !== principal.sub && !isAdmin(principal))) throw new NotFoundError(`Media ${id} not found`);
+    if (!media || (media.owner !== principal.sub && !isAdmin(principal)))
+      throw new NotFoundError(`Media ${id} not found`);
     return media;
   }
 
@@ -126,7 +138,8 @@ export class MediaService {
 
   async downloadLink(principal: Principal, id: string): Promise<DownloadLink> {
     const media = await this.describe(principal, id);
-    if (media.status !== "stored") throw new ConflictError(`Media ${id} is ${media.status}, not stored: nothing to download`);
+    if (media.status !== "stored")
+      throw new ConflictError(`Media ${id} is ${media.status}, not stored: nothing to download`);
     const expiresAt = this.expiry();
     return { url: await this.deps.signer.sign(media.objectKey, expiresAt), expiresAt: expiresAt.toISOString() };
   }
@@ -232,13 +245,21 @@ export class MediaService {
   /** Files the app writes itself (reports): stored synchronously, so the id is usable at once. */
   async storeGenerated(owner: string, filename: string, contentType: string, body: Uint8Array): Promise<MediaObject> {
     const { repository, storage, limits } = this.deps;
-    if (body.byteLength > limits.maxUploadBytes) throw new PayloadTooLargeError(`${cleanFilename(filename)} is ${body.byteLength} bytes, over the ${limits.maxUploadBytes} byte limit`);
+    if (body.byteLength > limits.maxUploadBytes)
+      throw new PayloadTooLargeError(
+        `${cleanFilename(filename)} is ${body.byteLength} bytes, over the ${limits.maxUploadBytes} byte limit`,
+      );
     const id = this.newId();
     const name = cleanFilename(filename);
     const objectKey = objectKeyFor(id, name);
     await repository.insertPending({ id, owner, objectKey, filename: name, contentType });
     const md5 = createHash("md5").update(body).digest();
-    await storage.put(objectKey, body, { contentType, contentDisposition: contentDisposition(name) }, md5.toString("base64"));
+    await storage.put(
+      objectKey,
+      body,
+      { contentType, contentDisposition: contentDisposition(name) },
+      md5.toString("base64"),
+    );
     const stored = await repository.markStored(objectKey, body.byteLength, `md5:${md5.toString("hex")}`);
     return stored as MediaObject;
   }
@@ -250,7 +271,8 @@ export class MediaService {
     if (contentType !== undefined && contentType.toLowerCase() !== media.contentType.toLowerCase()) {
       return `content type ${contentType} differs from the declared ${media.contentType}`;
     }
-    if (!isAllowedContentType(media.contentType, limits.allowedContentTypes)) return `content type ${media.contentType} is no longer allowed`;
+    if (!isAllowedContentType(media.contentType, limits.allowedContentTypes))
+      return `content type ${media.contentType} is no longer allowed`;
     return undefined;
   }
 

@@ -11,12 +11,16 @@ export function privateKeyFrom(secretString: string): string {
   const text = secretString.trim();
   if (text.startsWith("-----BEGIN")) return text;
   const parsed = JSON.parse(text) as Partial<SigningKeySecret>;
-  if (!parsed.privateKey?.startsWith("-----BEGIN")) throw new Error("The media signing key secret holds no PEM private key");
+  if (!parsed.privateKey?.startsWith("-----BEGIN"))
+    throw new Error("The media signing key secret holds no PEM private key");
   return parsed.privateKey;
 }
 
 /** Reads the key once per cold start; a failed read is retried on the next call. */
-export function cachedPrivateKey(secretArn: string, client: SecretsManagerClient = new SecretsManagerClient({})): () => Promise<string> {
+export function cachedPrivateKey(
+  secretArn: string,
+  client: SecretsManagerClient = new SecretsManagerClient({}),
+): () => Promise<string> {
   let key: Promise<string> | undefined;
   return () => {
     key ??= client

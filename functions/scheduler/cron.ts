@@ -96,7 +96,9 @@ export function runsBetween(cron: string, zone: string, from: Date, to: Date, da
   if (surelyIdle(cron, zone, from.getTime(), to.getTime(), days)) return [];
   const job = wallPattern(cron, days);
   const fixed = isFixedTime(cron);
-  const offsets = [from.getTime() - SHIFT_MARGIN_MS, from.getTime(), to.getTime(), to.getTime() + SHIFT_MARGIN_MS].map((t) => offsetAt(t, zone));
+  const offsets = [from.getTime() - SHIFT_MARGIN_MS, from.getTime(), to.getTime(), to.getTime() + SHIFT_MARGIN_MS].map(
+    (t) => offsetAt(t, zone),
+  );
   // A run at instant t stands for a wall time t + offset (a gap's run: the wall time it skipped, a
   // little earlier), so only wall times in (from + least offset, to + greatest offset] can land in the window.
   const firstWall = from.getTime() + Math.min(...offsets) - 1;
@@ -104,7 +106,8 @@ export function runsBetween(cron: string, zone: string, from: Date, to: Date, da
   const runs: Array<Slot & { wall: number }> = [];
   for (let wall = job.nextRun(new Date(firstWall)); wall && wall.getTime() <= lastWall; wall = job.nextRun(wall)) {
     for (const run of runsOfWall(wall.getTime(), zone, fixed)) {
-      if (run.at.getTime() > from.getTime() && run.at.getTime() <= to.getTime()) runs.push({ ...run, wall: wall.getTime() });
+      if (run.at.getTime() > from.getTime() && run.at.getTime() <= to.getTime())
+        runs.push({ ...run, wall: wall.getTime() });
     }
   }
   runs.sort((a, b) => a.at.getTime() - b.at.getTime() || a.wall - b.wall);
@@ -116,11 +119,18 @@ export function runsBetween(cron: string, zone: string, from: Date, to: Date, da
  * dispatcher was down) runs once, for the latest, not once per missed run. Away from DST changes
  * the clock is a plain shift of UTC, and one croner lookup answers.
  */
-export function dueSlot(cron: string, timezone: string, since: Date, now: Date, days: DayMatching = "or"): Slot | undefined {
+export function dueSlot(
+  cron: string,
+  timezone: string,
+  since: Date,
+  now: Date,
+  days: DayMatching = "or",
+): Slot | undefined {
   if (surelyIdle(cron, timezone, since.getTime(), now.getTime(), days)) return undefined;
   // The margin before `since` matters too: just after a fold, a wall time may already have run in its first pass.
   const offset = steadyOffset(timezone, since.getTime() - SHIFT_MARGIN_MS, now.getTime());
-  if (offset === undefined || offsetAt(since.getTime(), timezone) !== offset) return runsBetween(cron, timezone, since, now, days).at(-1);
+  if (offset === undefined || offsetAt(since.getTime(), timezone) !== offset)
+    return runsBetween(cron, timezone, since, now, days).at(-1);
   const [wall] = wallPattern(cron, days).previousRuns(1, new Date(now.getTime() + offset + 1));
   if (!wall || wall.getTime() - offset <= since.getTime()) return undefined;
   return { at: new Date(wall.getTime() - offset), key: `${formatWall(wall.getTime())} ${timezone}` };

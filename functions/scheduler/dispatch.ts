@@ -114,9 +114,16 @@ export async function tick(deps: DispatcherDeps): Promise<TickReport> {
     carried: ordered.length - next,
     released,
   };
-  if (report.carried > 0) deps.logger.warn("Tick ran out of time; the remaining due slots are left for the next tick", { carried: report.carried });
+  if (report.carried > 0)
+    deps.logger.warn("Tick ran out of time; the remaining due slots are left for the next tick", {
+      carried: report.carried,
+    });
   const busy = report.started.length > 0 || report.overlapped.length > 0 || report.failed.length > 0 || released > 0;
-  if (busy) deps.logger.info("Tick", { ...report, started: report.started.length > 100 ? report.started.length : report.started });
+  if (busy)
+    deps.logger.info("Tick", {
+      ...report,
+      started: report.started.length > 100 ? report.started.length : report.started,
+    });
   return report;
 }
 
@@ -129,7 +136,10 @@ async function startAll(deps: DispatcherDeps, slots: DueSlot[]): Promise<{ done:
   const failures: DueSlot[] = [];
   const fail = (item: DueSlot, error: unknown) => {
     failures.push(item);
-    deps.logger.error("Periodic entry could not start; its slot is released for the next tick", { schedule: slotLabel(item), error: error as Error });
+    deps.logger.error("Periodic entry could not start; its slot is released for the next tick", {
+      schedule: slotLabel(item),
+      error: error as Error,
+    });
   };
   const tasks = slots.filter((d) => d.schedule.target.kind === "task");
   if (tasks.length > 0) {
@@ -164,7 +174,11 @@ function slotTask({ schedule, key }: DueSlot): SlotTask {
  * rest are skipped for good. Maintenance is not looked up here: its state machine already refuses
  * a second run while one is in progress, whatever the schedule says.
  */
-async function withoutOverlaps(db: Database, claimed: DueSlot[], active: Set<string>): Promise<{ toStart: DueSlot[]; overlapped: DueSlot[] }> {
+async function withoutOverlaps(
+  db: Database,
+  claimed: DueSlot[],
+  active: Set<string>,
+): Promise<{ toStart: DueSlot[]; overlapped: DueSlot[] }> {
   const guarded = (d: DueSlot) => d.schedule.overlap === "skip" && d.schedule.target.kind === "task";
   const unknown = [...new Set(claimed.filter(guarded).map((d) => d.schedule.name))].filter((name) => !active.has(name));
   for (const name of await schedulesWithActiveRuns(db, unknown)) active.add(name);
@@ -191,7 +205,12 @@ export function slotIdempotencyKey(schedule: string, slotKey: string): string {
 
 /** The slot's local date names the maintenance run: two starts for the same day start one execution. */
 export function maintenanceRunKey(slot: Date, timezone: string): string {
-  const day = new Intl.DateTimeFormat("en-CA", { timeZone: timezone, year: "numeric", month: "2-digit", day: "2-digit" }).format(slot);
+  const day = new Intl.DateTimeFormat("en-CA", {
+    timeZone: timezone,
+    year: "numeric",
+    month: "2-digit",
+    day: "2-digit",
+  }).format(slot);
   return `daily-${day}`;
 }
 
@@ -201,7 +220,9 @@ const slotLabel = ({ schedule, key }: DueSlot) => `${schedule.name}@${key}`;
  * An `enqueue` for the dispatcher from a function that enqueues one task at a time: each item in
  * turn, its error kept as its outcome. For tests and for comparison; the beat uses enqueueSlotTasks.
  */
-export function oneByOne(enqueue: (task: string, payload: unknown, idempotencyKey: string) => Promise<unknown>): DispatcherDeps["enqueue"] {
+export function oneByOne(
+  enqueue: (task: string, payload: unknown, idempotencyKey: string) => Promise<unknown>,
+): DispatcherDeps["enqueue"] {
   return async (items) => {
     const errors: (Error | undefined)[] = [];
     for (const item of items) {

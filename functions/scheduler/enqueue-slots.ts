@@ -11,7 +11,12 @@ export function enqueueSlotTasks(tasks: TaskDeps, options: EnqueueOptions = {}):
   return async (items) => {
     const outcomes = await enqueueEach(
       tasks,
-      items.map((item) => ({ name: item.task, payload: item.payload, idempotencyKey: item.idempotencyKey, createdBy: "scheduler" })),
+      items.map((item) => ({
+        name: item.task,
+        payload: item.payload,
+        idempotencyKey: item.idempotencyKey,
+        createdBy: "scheduler",
+      })),
       options,
     );
     return outcomes.map((o) => (o.ok ? undefined : o.error instanceof Error ? o.error : new Error(String(o.error))));

@@ -81,7 +81,12 @@ export const MAX_MISSED_RUNS_PER_TICK = 30;
  * own minute, or each (earliest first, `MAX_MISSED_RUNS_PER_TICK` at most). Pure, so the clock,
  * zones and DST are tested without AWS.
  */
-export function dueSlots(schedules: EffectiveSchedule[], lastSlots: Record<string, string>, now: Date, maxCatchUpMinutes: number): DueSlot[] {
+export function dueSlots(
+  schedules: EffectiveSchedule[],
+  lastSlots: Record<string, string>,
+  now: Date,
+  maxCatchUpMinutes: number,
+): DueSlot[] {
   const floor = now.getTime() - maxCatchUpMinutes * 60_000;
   // "none": anything due before the tick's own minute was missed, and stays missed.
   const thisMinute = Math.floor(now.getTime() / 60_000) * 60_000 - 1;
@@ -105,7 +110,11 @@ export function dueSlots(schedules: EffectiveSchedule[], lastSlots: Record<strin
 }
 
 function slotsAfter(schedule: EffectiveSchedule, since: Date, now: Date): Slot[] {
-  if (schedule.missed === "all") return runsBetween(schedule.cron, schedule.timezone, since, now, schedule.dayMatching).slice(0, MAX_MISSED_RUNS_PER_TICK);
+  if (schedule.missed === "all")
+    return runsBetween(schedule.cron, schedule.timezone, since, now, schedule.dayMatching).slice(
+      0,
+      MAX_MISSED_RUNS_PER_TICK,
+    );
   const latest = dueSlot(schedule.cron, schedule.timezone, since, now, schedule.dayMatching);
   return latest ? [latest] : [];
 }

@@ -49,11 +49,15 @@ export async function claimSlots(db: Database, due: DueSlot[], leaseSeconds = CL
   return due.filter((d) => claimed.has(`${d.schedule.name}@${d.key}`));
 }
 
-const slotRows = (slots: DueSlot[]) => slots.map((d) => ({ name: d.schedule.name, slot_key: d.key, slot: d.slot.toISOString() }));
+const slotRows = (slots: DueSlot[]) =>
+  slots.map((d) => ({ name: d.schedule.name, slot_key: d.key, slot: d.slot.toISOString() }));
 
 /** A slot whose work could not be started is given back, so the next tick tries it again. */
 export async function releaseSlot(db: Database, name: string, key: string): Promise<void> {
-  await db.query("DELETE FROM schedule_slots WHERE name = :name AND slot_key = :key AND started_at IS NULL", { name, key });
+  await db.query("DELETE FROM schedule_slots WHERE name = :name AND slot_key = :key AND started_at IS NULL", {
+    name,
+    key,
+  });
 }
 
 /** Gives back many slots in one statement (see releaseSlot). */
@@ -83,7 +87,10 @@ export interface TickOutcome {
  */
 export async function recordRuns(db: Database, outcome: TickOutcome, pruneBefore: Date): Promise<void> {
   if (outcome.started.length === 0 && outcome.skipped.length === 0) return;
-  const decided = [...slotRows(outcome.started).map((r) => ({ ...r, skipped: false })), ...slotRows(outcome.skipped).map((r) => ({ ...r, skipped: true }))];
+  const decided = [
+    ...slotRows(outcome.started).map((r) => ({ ...r, skipped: false })),
+    ...slotRows(outcome.skipped).map((r) => ({ ...r, skipped: true })),
+  ];
   await db.query(
     `WITH decided AS (
        SELECT d.name, d.slot_key, d.skipped FROM jsonb_to_recordset(:decided) AS d(name text, slot_key text, skipped boolean)
@@ -128,7 +135,12 @@ export interface OverrideChange {
   overlap?: OverlapPolicy;
 }
 
-export async function saveOverride(db: Database, name: string, change: OverrideChange, by: string | undefined): Promise<void> {
+export async function saveOverride(
+  db: Database,
+  name: string,
+  change: OverrideChange,
+  by: string | undefined,
+): Promise<void> {
   await db.query(
     `INSERT INTO schedule_overrides (name, enabled, cron, timezone, day_matching, missed, overlap, updated_by)
      VALUES (:name, :enabled, :cron, :timezone, :dayMatching, :missed, :overlap, :by)
@@ -155,6 +167,8 @@ export async function saveOverride(db: Database, name: string, change: OverrideC
 
 /** Drops a schedule's runtime override: it runs on the code's default again. True when there was one. */
 export async function deleteOverride(db: Database, name: string): Promise<boolean> {
-  const removed = await db.first<{ name: string }>("DELETE FROM schedule_overrides WHERE name = :name RETURNING name", { name });
+  const removed = await db.first<{ name: string }>("DELETE FROM schedule_overrides WHERE name = :name RETURNING name", {
+    name,
+  });
   return removed !== undefined;
 }

@@ -28,7 +28,11 @@ const FIELDS = "minute hour day-of-month month day-of-week";
  * (30 February; with "and", a Monday 30 February too), and a zone that is not spelled as its
  * canonical IANA name (`utc` for `UTC`).
  */
-export function validateSchedule(cron: string, timezone: string, days: DayMatching = "or"): { cron: string; timezone: string } {
+export function validateSchedule(
+  cron: string,
+  timezone: string,
+  days: DayMatching = "or",
+): { cron: string; timezone: string } {
   const issues = [...cronIssues(cron, days), ...timezoneIssues(timezone)];
   if (issues.length > 0) throw new ValidationError("Invalid schedule", issues);
   // Stored with single spaces, so the pattern shown is the pattern run.
@@ -58,7 +62,7 @@ function cronIssues(cron: string, days: DayMatching): string[] {
   }
   // Evaluated on the wall clock (UTC stands for it): whether a date exists does not depend on the zone.
   if (!job.nextRun(new Date())) {
-    const both = days === "and" ? ", or no such date falls on the day of the week given (day matching \"and\")" : "";
+    const both = days === "and" ? ', or no such date falls on the day of the week given (day matching "and")' : "";
     return [`cron: "${trimmed}" never fires (no such date, e.g. 30 February or 31 April${both})`];
   }
   return [];
@@ -68,7 +72,8 @@ function timezoneIssues(timezone: string): string[] {
   if (timezone.length === 0) return ["timezone: empty; use an IANA zone such as UTC or Europe/Paris"];
   if (timezone.length > MAX_TIMEZONE_LENGTH) return [`timezone: longer than ${MAX_TIMEZONE_LENGTH} characters`];
   // Letters, digits, _ + - and slashes: no offsets ("+01:00"), which newer runtimes would accept as zones.
-  if (!/^[A-Za-z][A-Za-z0-9_+-]*(\/[A-Za-z0-9_+-]+)*$/.test(timezone)) return [`timezone: "${timezone}" is not an IANA time zone (e.g. UTC, Europe/Paris)`];
+  if (!/^[A-Za-z][A-Za-z0-9_+-]*(\/[A-Za-z0-9_+-]+)*$/.test(timezone))
+    return [`timezone: "${timezone}" is not an IANA time zone (e.g. UTC, Europe/Paris)`];
   let canonical: string;
   try {
     canonical = new Intl.DateTimeFormat("en-US", { timeZone: timezone }).resolvedOptions().timeZone;

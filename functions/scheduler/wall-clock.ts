@@ -49,7 +49,14 @@ function readOffset(instant: number, zone: string): number {
   for (const part of formatter(zone).formatToParts(new Date(instant))) {
     if (part.type !== "literal") parts[part.type] = Number(part.value);
   }
-  const asUtc = Date.UTC(parts.year ?? 1970, (parts.month ?? 1) - 1, parts.day ?? 1, parts.hour ?? 0, parts.minute ?? 0, parts.second ?? 0);
+  const asUtc = Date.UTC(
+    parts.year ?? 1970,
+    (parts.month ?? 1) - 1,
+    parts.day ?? 1,
+    parts.hour ?? 0,
+    parts.minute ?? 0,
+    parts.second ?? 0,
+  );
   const wholeSeconds = instant - (((instant % 1000) + 1000) % 1000);
   return asUtc - wholeSeconds;
 }
@@ -65,7 +72,11 @@ export function wallClockAt(instant: number, zone: string): number {
  */
 export function instantsOf(wall: number, zone: string): { instants: number[]; jump?: number } {
   // Offsets a day either side cover any real transition near `wall`; each is tried as the answer.
-  const offsets = new Set([offsetAt(wall - 24 * HOUR_MS, zone), offsetAt(wall, zone), offsetAt(wall + 24 * HOUR_MS, zone)]);
+  const offsets = new Set([
+    offsetAt(wall - 24 * HOUR_MS, zone),
+    offsetAt(wall, zone),
+    offsetAt(wall + 24 * HOUR_MS, zone),
+  ]);
   const instants = [...offsets]
     .map((offset) => wall - offset)
     .filter((instant) => offsetAt(instant, zone) === wall - instant)

@@ -49,7 +49,10 @@ async function applyOne(db: Database, migration: Migration): Promise<boolean> {
   if (migration.transactional === false) {
     if (await alreadyApplied(db, migration, sum)) return false;
     for (const statement of migration.statements) await db.query(statement);
-    await db.query("INSERT INTO schema_migrations (id, checksum) VALUES (:id, :sum) ON CONFLICT (id) DO NOTHING", { id: text(migration.id), sum });
+    await db.query("INSERT INTO schema_migrations (id, checksum) VALUES (:id, :sum) ON CONFLICT (id) DO NOTHING", {
+      id: text(migration.id),
+      sum,
+    });
     return true;
   }
   return db.transaction(async (tx) => {
@@ -62,7 +65,9 @@ async function applyOne(db: Database, migration: Migration): Promise<boolean> {
 }
 
 async function alreadyApplied(db: Database, migration: Migration, sum: string): Promise<boolean> {
-  const row = await db.first<{ checksum: string }>("SELECT checksum FROM schema_migrations WHERE id = :id", { id: text(migration.id) });
+  const row = await db.first<{ checksum: string }>("SELECT checksum FROM schema_migrations WHERE id = :id", {
+    id: text(migration.id),
+  });
   if (!row) return false;
   if (row.checksum !== sum) {
     throw new Error(`Migration ${migration.id} was changed after it was applied; add a new migration instead`);

@@ -16,8 +16,10 @@ export function keyScopeOf(caller: Enqueuer): string {
 /** 403 unless the task's access rule lets this caller start it through the API. */
 export function assertMayEnqueue(definition: TaskDeclaration<unknown>, caller: Enqueuer): void {
   if (!caller) return;
-  if (definition.access === "internal") throw new ForbiddenError(`Task "${definition.name}" is started by the system only`);
-  if (definition.access === "admin" && !isAdmin(caller)) throw new ForbiddenError(`Task "${definition.name}" needs the admin role`);
+  if (definition.access === "internal")
+    throw new ForbiddenError(`Task "${definition.name}" is started by the system only`);
+  if (definition.access === "admin" && !isAdmin(caller))
+    throw new ForbiddenError(`Task "${definition.name}" needs the admin role`);
 }
 
 /**
@@ -29,12 +31,14 @@ export function bindCallerFields(definition: TaskDeclaration<unknown>, payload: 
   const fromCaller: Record<string, (caller: Principal) => unknown> = definition.fromCaller;
   const fields = Object.entries(fromCaller);
   if (!caller || fields.length === 0) return payload;
-  if (payload !== undefined && (typeof payload !== "object" || payload === null || Array.isArray(payload))) return payload; // the schema names the problem
+  if (payload !== undefined && (typeof payload !== "object" || payload === null || Array.isArray(payload)))
+    return payload; // the schema names the problem
   const bound: Record<string, unknown> = { ...(payload as Record<string, unknown> | undefined) };
   const issues: string[] = [];
   for (const [field, fromCaller] of fields) {
     const value = fromCaller(caller);
-    if (Object.hasOwn(bound, field) && bound[field] !== value) issues.push(`payload.${field}: set from your token; leave it out`);
+    if (Object.hasOwn(bound, field) && bound[field] !== value)
+      issues.push(`payload.${field}: set from your token; leave it out`);
     bound[field] = value;
   }
   if (issues.length > 0) throw new ValidationError("Invalid request", issues);

@@ -84,7 +84,10 @@ export interface TaskDefinition<P = unknown, R = unknown> extends TaskDeclaratio
   run(payload: P, context: TaskContext): Promise<R>;
 }
 
-export type TaskDeclarationInput<P> = Omit<TaskDeclaration<P>, "queue" | "timeLimitSeconds" | "retry" | "access" | "fromCaller" | "localOnly"> & {
+export type TaskDeclarationInput<P> = Omit<
+  TaskDeclaration<P>,
+  "queue" | "timeLimitSeconds" | "retry" | "access" | "fromCaller" | "localOnly"
+> & {
   queue?: string;
   timeLimitSeconds?: number;
   retry?: Partial<RetryPolicy>;
@@ -118,7 +121,10 @@ export function declareTask<P>(input: TaskDeclarationInput<P>): TaskDeclaration<
 }
 
 /** The declared task's code, for the worker. */
-export function implementTask<P, R>(declaration: TaskDeclaration<P>, run: TaskDefinition<P, R>["run"]): TaskDefinition<P, R> {
+export function implementTask<P, R>(
+  declaration: TaskDeclaration<P>,
+  run: TaskDefinition<P, R>["run"],
+): TaskDefinition<P, R> {
   return { ...declaration, run };
 }
 
@@ -129,16 +135,23 @@ export function defineTask<P, R>(input: TaskDefinitionInput<P, R>): TaskDefiniti
 }
 
 /** Names that say "this is a user": in a task users may enqueue, such a field must come from the token. */
-const userNamingField = /^(owner|user|users|userid|username|sub|subject|createdby|requestedby|requester|recipient|account|accountid)$/i;
+const userNamingField =
+  /^(owner|user|users|userid|username|sub|subject|createdby|requestedby|requester|recipient|account|accountid)$/i;
 
 function checkCallerFields<P>(input: TaskDeclarationInput<P>): void {
   if (!input.fromCaller) {
-    throw new Error(`Task "${input.name}" is open to users: say which payload fields come from the caller (fromCaller; {} if none)`);
+    throw new Error(
+      `Task "${input.name}" is open to users: say which payload fields come from the caller (fromCaller; {} if none)`,
+    );
   }
   const fields = input.payload instanceof z.ZodObject ? Object.keys(input.payload.shape) : [];
-  const unbound = fields.filter((field) => userNamingField.test(field) && !Object.hasOwn(input.fromCaller ?? {}, field));
+  const unbound = fields.filter(
+    (field) => userNamingField.test(field) && !Object.hasOwn(input.fromCaller ?? {}, field),
+  );
   if (unbound.length > 0) {
-    throw new Error(`Task "${input.name}" is open to users, but ${unbound.join(", ")} would name a user from the request body: take it from the caller (fromCaller)`);
+    throw new Error(
+      `Task "${input.name}" is open to users, but ${unbound.join(", ")} would name a user from the request body: take it from the caller (fromCaller)`,
+    );
   }
 }
 

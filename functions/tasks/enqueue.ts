@@ -58,10 +58,12 @@ export function validateTaskRequest(
   options: { maxPayloadBytes: number; stage: string; caller: Enqueuer },
 ): ValidatedTask {
   const definition = getTask(name);
-  if (!definition) throw new ValidationError("Invalid request", [`name: unknown task "${name}" (known: ${taskNames().join(", ")})`]);
+  if (!definition)
+    throw new ValidationError("Invalid request", [`name: unknown task "${name}" (known: ${taskNames().join(", ")})`]);
   assertMayEnqueue(definition, options.caller);
   const size = Buffer.byteLength(JSON.stringify(rawPayload ?? null));
-  if (size > options.maxPayloadBytes) throw new PayloadTooLargeError(`Task payload is ${size} bytes; the limit is ${options.maxPayloadBytes}`);
+  if (size > options.maxPayloadBytes)
+    throw new PayloadTooLargeError(`Task payload is ${size} bytes; the limit is ${options.maxPayloadBytes}`);
   assertLocalOnlyFields(definition, rawPayload, options.stage);
   const payload = bindCallerFields(definition, rawPayload, options.caller);
   const parsed = definition.payload.safeParse(payload);
@@ -95,7 +97,8 @@ function prepareTask(deps: TaskDeps, request: EnqueueRequest, options: EnqueueOp
     stage: options.stage ?? "prod",
     caller,
   });
-  const runAt = request.runAt ?? (request.delaySeconds ? new Date(now.getTime() + request.delaySeconds * 1000) : undefined);
+  const runAt =
+    request.runAt ?? (request.delaySeconds ? new Date(now.getTime() + request.delaySeconds * 1000) : undefined);
   const delaySeconds = runAt ? Math.max(0, (runAt.getTime() - now.getTime()) / 1000) : 0;
   return {
     // The id is chosen here, so the multi-row insert's RETURNING says which requests made a row.
@@ -149,7 +152,11 @@ export class EnqueueSendError extends DomainError {
     cause: unknown,
   ) {
     const missing = results.flatMap((r, i) => (r ? [] : [i]));
-    super(`${missing.length} of ${results.length} tasks could not be queued (items ${missing.join(", ")}); send them again`, 503, { cause });
+    super(
+      `${missing.length} of ${results.length} tasks could not be queued (items ${missing.join(", ")}); send them again`,
+      503,
+      { cause },
+    );
   }
 }
 
@@ -163,7 +170,11 @@ export type EnqueueOutcome = { ok: true; result: EnqueueResult } | { ok: false; 
  * idempotency or unique key already had a task, and the messages go ten per SendMessageBatch.
  * Throws EnqueueSendError when some messages could not be sent.
  */
-export async function enqueueTasks(deps: TaskDeps, requests: readonly EnqueueRequest[], options: EnqueueOptions = {}): Promise<EnqueueResult[]> {
+export async function enqueueTasks(
+  deps: TaskDeps,
+  requests: readonly EnqueueRequest[],
+  options: EnqueueOptions = {},
+): Promise<EnqueueResult[]> {
   const now = deps.now();
   const prepared: PreparedTask[] = [];
   const failures: { index: number; error: unknown }[] = [];
@@ -189,7 +200,11 @@ export async function enqueueTasks(deps: TaskDeps, requests: readonly EnqueueReq
  * outcome and the others are enqueued together. For the beat, where one broken periodic entry
  * must not hold back the rest.
  */
-export async function enqueueEach(deps: TaskDeps, requests: readonly EnqueueRequest[], options: EnqueueOptions = {}): Promise<EnqueueOutcome[]> {
+export async function enqueueEach(
+  deps: TaskDeps,
+  requests: readonly EnqueueRequest[],
+  options: EnqueueOptions = {},
+): Promise<EnqueueOutcome[]> {
   const now = deps.now();
   const outcomes: (EnqueueOutcome | undefined)[] = [];
   const valid: { index: number; task: PreparedTask }[] = [];
@@ -215,7 +230,11 @@ export async function enqueueEach(deps: TaskDeps, requests: readonly EnqueueRequ
  * Stores the task (one Data API call) and sends its message. A send that fails removes the row
  * again, so the caller's error means "nothing was enqueued".
  */
-export async function enqueueTask(deps: TaskDeps, request: EnqueueRequest, options: EnqueueOptions = {}): Promise<EnqueueResult> {
+export async function enqueueTask(
+  deps: TaskDeps,
+  request: EnqueueRequest,
+  options: EnqueueOptions = {},
+): Promise<EnqueueResult> {
   const [outcome] = await storeAndSend(deps, [prepareTask(deps, request, options, deps.now())]);
   if (!outcome?.ok) throw outcome?.error;
   return outcome.result;
@@ -231,7 +250,10 @@ const CONFLICT_ROUNDS = 3;
 async function storeAndSend(deps: TaskDeps, tasks: PreparedTask[]): Promise<EnqueueOutcome[]> {
   if (tasks.length === 0) return [];
   const results = await storeAll(deps, tasks);
-  const fresh = tasks.filter((task, i) => results[i]?.ok && !(results[i] as { result: EnqueueResult }).result.duplicate && task.status === "queued");
+  const fresh = tasks.filter(
+    (task, i) =>
+      results[i]?.ok && !(results[i] as { result: EnqueueResult }).result.duplicate && task.status === "queued",
+  );
   const byQueue = new Map<string, PreparedTask[]>();
   for (const task of fresh) byQueue.set(task.definition.queue, [...(byQueue.get(task.definition.queue) ?? []), task]);
   const unsent = new Map<string, unknown>();
@@ -242,17 +264,23 @@ async function storeAndSend(deps: TaskDeps, tasks: PreparedTask[]): Promise<Enqu
         queue,
         group.map((t) => ({ taskId: t.id, name: t.definition.name, delaySeconds: t.delaySeconds })),
       );
-      for (const task of group) if (!accepted.has(task.id)) unsent.set(task.id, error ?? new Error("SQS did not accept the message"));
+      for (const task of group)
+        if (!accepted.has(task.id)) unsent.set(task.id, error ?? new Error("SQS did not accept the message"));
     }),
   );
   if (unsent.size > 0) {
     // A row without a message would wait for the reconciler (up to twice the visibility timeout):
     // removing it makes the caller's error mean "not enqueued", and a retry queues it at once.
     await deps.db
-      .query("DELETE FROM tasks WHERE id IN (SELECT value::uuid FROM jsonb_array_elements_text(:ids)) AND status = 'queued'", { ids: json([...unsent.keys()]) })
+      .query(
+        "DELETE FROM tasks WHERE id IN (SELECT value::uuid FROM jsonb_array_elements_text(:ids)) AND status = 'queued'",
+        { ids: json([...unsent.keys()]) },
+      )
       .catch(() => undefined);
   }
-  return tasks.map((task, i) => (unsent.has(task.id) ? { ok: false, error: unsent.get(task.id) } : (results[i] as EnqueueOutcome)));
+  return tasks.map((task, i) =>
+    unsent.has(task.id) ? { ok: false, error: unsent.get(task.id) } : (results[i] as EnqueueOutcome),
+  );
 }
 
 /**
@@ -265,9 +293,16 @@ async function storeAll(deps: TaskDeps, tasks: PreparedTask[]): Promise<EnqueueO
   let pending = tasks.map((task, index) => ({ task, index }));
   for (let round = 0; round < CONFLICT_ROUNDS && pending.length > 0; round++) {
     const inserted = new Set<string>();
-    for (const group of insertGroups(pending)) for (const id of await insertRows(deps, group.map((p) => p.task))) inserted.add(id);
+    for (const group of insertGroups(pending))
+      for (const id of await insertRows(
+        deps,
+        group.map((p) => p.task),
+      ))
+        inserted.add(id);
     const conflicted = pending.filter((p) => !inserted.has(p.task.id));
-    for (const p of pending) if (inserted.has(p.task.id)) outcomes[p.index] = { ok: true, result: { id: p.task.id, status: p.task.status, duplicate: false } };
+    for (const p of pending)
+      if (inserted.has(p.task.id))
+        outcomes[p.index] = { ok: true, result: { id: p.task.id, status: p.task.status, duplicate: false } };
     const existing = await existingTasks(deps, conflicted);
     pending = [];
     for (const p of conflicted) {
@@ -277,7 +312,11 @@ async function storeAll(deps: TaskDeps, tasks: PreparedTask[]): Promise<EnqueueO
       else pending.push({ ...p, task: { ...p.task, id: randomUUID() } });
     }
   }
-  for (const p of pending) outcomes[p.index] = { ok: false, error: new ValidationError("Invalid request", ["a conflicting task just finished; try again"]) };
+  for (const p of pending)
+    outcomes[p.index] = {
+      ok: false,
+      error: new ValidationError("Invalid request", ["a conflicting task just finished; try again"]),
+    };
   return outcomes as EnqueueOutcome[];
 }
 
@@ -334,7 +373,10 @@ async function insertRows(deps: TaskDeps, tasks: PreparedTask[]): Promise<string
  * For each conflicted request, the task that holds its key in the caller's own scope (only that
  * caller's tasks can be "the same"), in one statement. Newest first, as for a single request.
  */
-async function existingTasks(deps: TaskDeps, conflicted: { task: PreparedTask; index: number }[]): Promise<Map<number, { id: string; status: TaskStatus }>> {
+async function existingTasks(
+  deps: TaskDeps,
+  conflicted: { task: PreparedTask; index: number }[],
+): Promise<Map<number, { id: string; status: TaskStatus }>> {
   if (conflicted.length === 0) return new Map();
   const rows = await deps.db.rows<{ ord: number; id: string; status: TaskStatus }>(
     `SELECT d.ord, t.id, t.status
@@ -347,7 +389,12 @@ async function existingTasks(deps: TaskDeps, conflicted: { task: PreparedTask; i
           ORDER BY created_at DESC LIMIT 1) t`,
     {
       keys: json(
-        conflicted.map((c) => ({ ord: c.index, key_scope: c.task.keyScope, idempotency_key: c.task.idempotencyKey ?? null, unique_key: c.task.uniqueKey ?? null })),
+        conflicted.map((c) => ({
+          ord: c.index,
+          key_scope: c.task.keyScope,
+          idempotency_key: c.task.idempotencyKey ?? null,
+          unique_key: c.task.uniqueKey ?? null,
+        })),
       ),
     },
   );

@@ -5,7 +5,12 @@ import { dailyDigest } from "./definitions/reports-daily-digest.js";
 import { taskStatsReport } from "./definitions/reports-task-stats.js";
 
 /** The code the worker runs for each declared task (registry.ts); a unit test checks the two lists match. */
-const implementations: readonly AnyTaskDefinition[] = [diagnosticsEcho, expireIdempotencyKeys, dailyDigest, taskStatsReport];
+const implementations: readonly AnyTaskDefinition[] = [
+  diagnosticsEcho,
+  expireIdempotencyKeys,
+  dailyDigest,
+  taskStatsReport,
+];
 
 const byName: ReadonlyMap<string, AnyTaskDefinition> = new Map(implementations.map((d) => [d.name, d]));
 

@@ -19,7 +19,8 @@ export interface ClaimOptions {
 }
 
 /** Queued or retrying, or running under a lease that ran out (its worker died). `t`: a table alias with its dot. */
-const claimable = (t = "") => `(${t}status IN ('queued', 'retrying') OR (${t}status = 'running' AND ${t}lease_expires_at < now()))`;
+const claimable = (t = "") =>
+  `(${t}status IN ('queued', 'retrying') OR (${t}status = 'running' AND ${t}lease_expires_at < now()))`;
 const CLAIMABLE = claimable();
 const START_ATTEMPT = `status = 'running', attempts = attempts + 1, started_at = COALESCE(started_at, now()),
             lease_expires_at = now() + make_interval(secs => :lease), updated_at = now()`;
@@ -29,7 +30,12 @@ const START_ATTEMPT = `status = 'running', attempts = attempts + 1, started_at =
  * out (its worker died), can be claimed. A duplicate delivery of a message whose task runs,
  * finished or was cancelled gets the task's state back instead.
  */
-export async function claimTask(db: Database, id: string, leaseSeconds: number, options: ClaimOptions = {}): Promise<ClaimResult> {
+export async function claimTask(
+  db: Database,
+  id: string,
+  leaseSeconds: number,
+  options: ClaimOptions = {},
+): Promise<ClaimResult> {
   if (options.oneAtATime) return claimWithSlot(db, id, leaseSeconds);
   return (await claimTasks(db, [id], leaseSeconds)).get(id.toLowerCase()) ?? { claimed: false, status: "missing" };
 }
@@ -51,7 +57,11 @@ export async function claimTask(db: Database, id: string, leaseSeconds: number, 
  * itself waits for that winner and re-checks the row, but a plain SELECT does not). A fresh
  * statement sees the winner's `running`, and the duplicate is retried later rather than deleted.
  */
-export async function claimTasks(db: Database, ids: readonly string[], leaseSeconds: number): Promise<Map<string, ClaimResult>> {
+export async function claimTasks(
+  db: Database,
+  ids: readonly string[],
+  leaseSeconds: number,
+): Promise<Map<string, ClaimResult>> {
   const wanted = [...new Set(ids.map((id) => id.toLowerCase()))];
   const results = new Map<string, ClaimResult>();
   if (wanted.length === 0) return results;
@@ -121,9 +131,15 @@ async function claimWithSlot(db: Database, id: string, leaseSeconds: number): Pr
      RETURNING payload, attempts, max_attempts`,
     { id: uuid(id), lease: leaseSeconds },
   );
-  if (claimed) return { claimed: true, payload: claimed.payload, attempt: claimed.attempts, maxAttempts: claimed.max_attempts };
+  if (claimed)
+    return { claimed: true, payload: claimed.payload, attempt: claimed.attempts, maxAttempts: claimed.max_attempts };
   // A fresh statement, as above: a task that can still be claimed lost only because the slot was taken.
-  const current = await db.first<{ status: TaskStatus; lease: string | null; claimable: boolean; slot_lease: string | null }>(
+  const current = await db.first<{
+    status: TaskStatus;
+    lease: string | null;
+    claimable: boolean;
+    slot_lease: string | null;
+  }>(
     `SELECT t.status, t.lease_expires_at AS lease, ${claimable("t.")} AS claimable,
             s.lease_expires_at AS slot_lease
        FROM tasks t LEFT JOIN queue_slots s ON s.queue = t.queue
@@ -157,7 +173,10 @@ export type AttemptEnd = PendingOutcome | { attempt: number; status: "returned";
  * - released: the task's own code met a database outage; back to retrying, not counted.
  * - returned: see AttemptEnd.
  */
-export async function recordOutcomes(db: Database, outcomes: readonly ({ id: string } & AttemptEnd)[]): Promise<Set<string>> {
+export async function recordOutcomes(
+  db: Database,
+  outcomes: readonly ({ id: string } & AttemptEnd)[],
+): Promise<Set<string>> {
   if (outcomes.length === 0) return new Set();
   const input = outcomes.map((o) => ({
     id: o.id.toLowerCase(),
@@ -203,7 +222,13 @@ export async function recordOutcome(db: Database, id: string, outcome: AttemptEn
   return (await recordOutcomes(db, [{ id, ...outcome }])).has(id.toLowerCase());
 }
 
-export async function recordProgress(db: Database, id: string, attempt: number, percent: number, note?: string): Promise<void> {
+export async function recordProgress(
+  db: Database,
+  id: string,
+  attempt: number,
+  percent: number,
+  note?: string,
+): Promise<void> {
   await db.query(
     `UPDATE tasks SET progress = :percent, progress_note = :note, updated_at = now()
       WHERE id = :id AND status = 'running' AND attempts = :attempt`,

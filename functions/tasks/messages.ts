@@ -7,7 +7,12 @@ import type { TaskMessage } from "./task-record.js";
 /** SQS takes 256 KiB per message; an outcome larger than this cannot ride along (see process-message.ts). */
 export const MAX_MESSAGE_BYTES = 250_000;
 
-export async function sendTaskMessage(deps: TaskDeps, queue: string, message: TaskMessage, delaySeconds = 0): Promise<void> {
+export async function sendTaskMessage(
+  deps: TaskDeps,
+  queue: string,
+  message: TaskMessage,
+  delaySeconds = 0,
+): Promise<void> {
   await deps.sqs.send(
     new SendMessageCommand({
       QueueUrl: queueOf(deps, queue).url,
@@ -38,7 +43,8 @@ export async function sendTaskMessages(
   messages: readonly OutgoingMessage[],
 ): Promise<{ accepted: Set<string>; error?: unknown }> {
   if (messages.length === 0) return { accepted: new Set() };
-  if (!Object.hasOwn(deps.queues, queue)) return { accepted: new Set(), error: new Error(`Queue "${queue}" is not configured`) };
+  if (!Object.hasOwn(deps.queues, queue))
+    return { accepted: new Set(), error: new Error(`Queue "${queue}" is not configured`) };
   if (messages.length !== 1) return sendBatches(deps, queue, messages);
   const [only] = messages as [OutgoingMessage];
   try {
@@ -49,7 +55,11 @@ export async function sendTaskMessages(
   }
 }
 
-async function sendBatches(deps: TaskDeps, queue: string, messages: readonly OutgoingMessage[]): Promise<{ accepted: Set<string>; error?: unknown }> {
+async function sendBatches(
+  deps: TaskDeps,
+  queue: string,
+  messages: readonly OutgoingMessage[],
+): Promise<{ accepted: Set<string>; error?: unknown }> {
   const url = queueOf(deps, queue).url;
   const accepted = new Set<string>();
   let error: unknown;
@@ -78,7 +88,8 @@ async function sendBatches(deps: TaskDeps, queue: string, messages: readonly Out
         if (message) accepted.add(message.taskId);
       }
       const refused = response.Failed?.[0];
-      if (refused) error ??= new Error(`SQS refused a message: ${refused.Code ?? "unknown"} ${refused.Message ?? ""}`.trim());
+      if (refused)
+        error ??= new Error(`SQS refused a message: ${refused.Code ?? "unknown"} ${refused.Message ?? ""}`.trim());
     }
   };
   await Promise.all(Array.from({ length: Math.min(SEND_LANES, chunks.length) }, lane));
@@ -91,8 +102,18 @@ async function sendBatches(deps: TaskDeps, queue: string, messages: readonly Out
  * refused (or could not be reached for) is queued in its row all the same, and the reconciler
  * sends it one on a later beat.
  */
-export async function sendWakeUps(deps: TaskDeps, queue: string, tasks: readonly { id: string; name: string }[]): Promise<Set<string>> {
-  return (await sendBatches(deps, queue, tasks.map((task) => ({ taskId: task.id, name: task.name })))).accepted;
+export async function sendWakeUps(
+  deps: TaskDeps,
+  queue: string,
+  tasks: readonly { id: string; name: string }[],
+): Promise<Set<string>> {
+  return (
+    await sendBatches(
+      deps,
+      queue,
+      tasks.map((task) => ({ taskId: task.id, name: task.name })),
+    )
+  ).accepted;
 }
 
 /** Parks a message in the queue's DLQ, with why, so an operator can inspect it. */

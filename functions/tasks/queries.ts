@@ -18,7 +18,10 @@ export interface TaskFilter {
 }
 
 /** Newest first, paged with an opaque keyset cursor (created_at, id) that stays stable while tasks are added. */
-export async function listTasks(db: Database, filter: TaskFilter): Promise<{ tasks: TaskRecord[]; nextCursor: string | null }> {
+export async function listTasks(
+  db: Database,
+  filter: TaskFilter,
+): Promise<{ tasks: TaskRecord[]; nextCursor: string | null }> {
   const after = filter.cursor ? decodeCursor(filter.cursor) : undefined;
   const rows = await db.rows<TaskRecord>(
     `SELECT ${taskColumns} FROM tasks
@@ -57,7 +60,8 @@ const MAX_CURSOR_LENGTH = 200;
  * here instead of an error from PostgreSQL's cast.
  */
 function decodeCursor(cursor: string): { createdAt: string; id: string } {
-  const decoded = cursor.length <= MAX_CURSOR_LENGTH && /^[A-Za-z0-9_-]+$/.test(cursor) ? parseCursor(cursor) : undefined;
+  const decoded =
+    cursor.length <= MAX_CURSOR_LENGTH && /^[A-Za-z0-9_-]+$/.test(cursor) ? parseCursor(cursor) : undefined;
   if (!decoded) throw new ValidationError("Invalid request", ["query.cursor: not a cursor this API returned"]);
   return decoded;
 }
@@ -71,7 +75,8 @@ function parseCursor(cursor: string): { createdAt: string; id: string } | undefi
   }
   if (!Array.isArray(pair) || pair.length !== 2) return undefined;
   const [createdAt, id] = pair as unknown[];
-  if (typeof createdAt !== "string" || !isRealTimestamp(createdAt) || typeof id !== "string" || !isUuid(id)) return undefined;
+  if (typeof createdAt !== "string" || !isRealTimestamp(createdAt) || typeof id !== "string" || !isUuid(id))
+    return undefined;
   return { createdAt, id };
 }
 
@@ -79,7 +84,14 @@ function parseCursor(cursor: string): { createdAt: string; id: string } | undefi
 function isRealTimestamp(value: string): boolean {
   const match = isoTimestamp.exec(value);
   if (!match) return false;
-  const [year, month, day, hour, minute, second] = match.slice(1, 7).map(Number) as [number, number, number, number, number, number];
+  const [year, month, day, hour, minute, second] = match.slice(1, 7).map(Number) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
   if (year < 1) return false;
   const date = new Date(Date.UTC(year, month - 1, day, hour, minute, second));
   date.setUTCFullYear(year); // Date.UTC reads years 0-99 as 1900-1999.

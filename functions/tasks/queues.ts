@@ -16,7 +16,10 @@ export interface QueueStats {
 export async function queueStats(deps: TaskDeps): Promise<QueueStats[]> {
   return Promise.all(
     Object.entries(deps.queues).map(async ([name, addresses]) => {
-      const [main, dead] = await Promise.all([attributes(deps, addresses.url), attributes(deps, addresses.deadLetterUrl)]);
+      const [main, dead] = await Promise.all([
+        attributes(deps, addresses.url),
+        attributes(deps, addresses.deadLetterUrl),
+      ]);
       return {
         name,
         depth: Number(main.ApproximateNumberOfMessages ?? 0),
@@ -32,7 +35,11 @@ async function attributes(deps: TaskDeps, url: string): Promise<Record<string, s
   const { Attributes } = await deps.sqs.send(
     new GetQueueAttributesCommand({
       QueueUrl: url,
-      AttributeNames: ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible", "ApproximateNumberOfMessagesDelayed"],
+      AttributeNames: [
+        "ApproximateNumberOfMessages",
+        "ApproximateNumberOfMessagesNotVisible",
+        "ApproximateNumberOfMessagesDelayed",
+      ],
     }),
   );
   return Attributes ?? {};
@@ -89,9 +96,16 @@ export async function redriveDeadLetters(deps: TaskDeps, queue: string): Promise
   );
   // A task requeued a moment ago already has its wake-up.
   const justRequeued = new Set(requeued);
-  const woken = await sendWakeUps(deps, queue, stranded.filter((task) => !justRequeued.has(task.id)));
+  const woken = await sendWakeUps(
+    deps,
+    queue,
+    stranded.filter((task) => !justRequeued.has(task.id)),
+  );
   if (woken.size > 0) {
-    await deps.db.query(`UPDATE tasks SET wake_due_at = now() WHERE id IN (SELECT value::uuid FROM jsonb_array_elements_text(:ids))`, { ids: json([...woken]) });
+    await deps.db.query(
+      `UPDATE tasks SET wake_due_at = now() WHERE id IN (SELECT value::uuid FROM jsonb_array_elements_text(:ids))`,
+      { ids: json([...woken]) },
+    );
   }
   return {
     queue,
@@ -109,7 +123,11 @@ export async function redriveDeadLetters(deps: TaskDeps, queue: string): Promise
  * task. Malformed ones stay, invisible for a minute so the loop ends. Long polling (1 s) asks
  * every SQS server, so an empty answer means an empty queue, not an unlucky sample.
  */
-async function drainDeadLetters(deps: TaskDeps, url: string, limit: number): Promise<{ taskIds: string[]; deleted: number; kept: number }> {
+async function drainDeadLetters(
+  deps: TaskDeps,
+  url: string,
+  limit: number,
+): Promise<{ taskIds: string[]; deleted: number; kept: number }> {
   const taskIds: string[] = [];
   let deleted = 0;
   let kept = 0;
@@ -126,7 +144,10 @@ async function drainDeadLetters(deps: TaskDeps, url: string, limit: number): Pro
     kept += messages.length - ours.length;
     if (ours.length === 0) continue;
     const result = await deps.sqs.send(
-      new DeleteMessageBatchCommand({ QueueUrl: url, Entries: ours.map((m, i) => ({ Id: String(i), ReceiptHandle: m.receiptHandle })) }),
+      new DeleteMessageBatchCommand({
+        QueueUrl: url,
+        Entries: ours.map((m, i) => ({ Id: String(i), ReceiptHandle: m.receiptHandle })),
+      }),
     );
     for (const ok of result?.Successful ?? []) {
       const entry = ours[Number(ok.Id)];

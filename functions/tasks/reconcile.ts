@@ -32,8 +32,13 @@ export const DEFAULT_STALE_AFTER_SECONDS = 3_600;
  * visibility timeout; a task still waiting twice that long after its wake-up was due has lost
  * its message. (AWS's 6× rule already makes the visibility timeout six worker timeouts.)
  */
-export function staleAfterByQueue(queues: Readonly<Record<string, { visibilityTimeoutSeconds: number }>>, factor = 2): Record<string, number> {
-  return Object.fromEntries(Object.entries(queues).map(([name, queue]) => [name, queue.visibilityTimeoutSeconds * factor]));
+export function staleAfterByQueue(
+  queues: Readonly<Record<string, { visibilityTimeoutSeconds: number }>>,
+  factor = 2,
+): Record<string, number> {
+  return Object.fromEntries(
+    Object.entries(queues).map(([name, queue]) => [name, queue.visibilityTimeoutSeconds * factor]),
+  );
 }
 
 /**
@@ -69,7 +74,12 @@ export async function reconcileTasks(deps: TaskDeps, options: ReconcileOptions):
               FOR UPDATE OF t SKIP LOCKED) picked
       WHERE tasks.id = picked.id AND tasks.status IN ('queued', 'retrying', 'running')
      RETURNING tasks.id, tasks.name, tasks.queue, picked.first_notice AS "firstNotice"`,
-    { now, staleAfter: json(options.staleAfterSeconds), defaultStale: DEFAULT_STALE_AFTER_SECONDS, limit: options.limit },
+    {
+      now,
+      staleAfter: json(options.staleAfterSeconds),
+      defaultStale: DEFAULT_STALE_AFTER_SECONDS,
+      limit: options.limit,
+    },
   );
   // A running task seen for the first time is only noted (its wake_due_at moved to now, past its
   // lease): it is woken one stale period later if it still says `running`.
@@ -79,7 +89,9 @@ export async function reconcileTasks(deps: TaskDeps, options: ReconcileOptions):
   // Every queue's wake-ups at once, each ten per SendMessageBatch with several batches in flight.
   const sent = await Promise.all(
     // A queue no longer configured cannot be woken here; its tasks are counted as unsent.
-    [...byQueue].map(([queue, tasks]) => (Object.hasOwn(deps.queues, queue) ? sendWakeUps(deps, queue, tasks) : Promise.resolve(new Set<string>()))),
+    [...byQueue].map(([queue, tasks]) =>
+      Object.hasOwn(deps.queues, queue) ? sendWakeUps(deps, queue, tasks) : Promise.resolve(new Set<string>()),
+    ),
   );
   const woken = sent.reduce((n, ids) => n + ids.size, 0);
   return { woken, unsent: due.length - woken, noted: overdue.length - due.length };

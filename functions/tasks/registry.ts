@@ -9,7 +9,12 @@ import { taskStatsReportTask } from "./declarations/reports-task-stats.js";
  * what the API and the beat check requests against; the worker's code for each task is listed in
  * implementations.ts.
  */
-export const taskDeclarations: readonly AnyTaskDeclaration[] = [diagnosticsEchoTask, expireIdempotencyKeysTask, dailyDigestTask, taskStatsReportTask];
+export const taskDeclarations: readonly AnyTaskDeclaration[] = [
+  diagnosticsEchoTask,
+  expireIdempotencyKeysTask,
+  dailyDigestTask,
+  taskStatsReportTask,
+];
 
 export const taskRegistry: ReadonlyMap<string, AnyTaskDeclaration> = new Map(taskDeclarations.map((d) => [d.name, d]));
 

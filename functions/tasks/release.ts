@@ -21,7 +21,8 @@ export async function releaseScheduledTasks(deps: TaskDeps, limit = 500): Promis
     { now: deps.now(), limit },
   );
   const byQueue = new Map<string, { taskId: string; name: string }[]>();
-  for (const row of rows) byQueue.set(row.queue, [...(byQueue.get(row.queue) ?? []), { taskId: row.id, name: row.name }]);
+  for (const row of rows)
+    byQueue.set(row.queue, [...(byQueue.get(row.queue) ?? []), { taskId: row.id, name: row.name }]);
   await Promise.all([...byQueue].map(([queue, messages]) => sendTaskMessages(deps, queue, messages)));
   return rows.length;
 }

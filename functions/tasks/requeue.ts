@@ -55,7 +55,11 @@ export async function retryFailedTask(deps: TaskDeps, id: string): Promise<Retri
  * Two redrives at once requeue each row once: the outer `status = 'failed'` is checked again on
  * the row the other redrive just changed (DISTINCT ON rules out FOR UPDATE in the subquery).
  */
-export async function requeueDeadLettered(deps: TaskDeps, queue: string, limit: number): Promise<{ requeued: string[]; messaged: number }> {
+export async function requeueDeadLettered(
+  deps: TaskDeps,
+  queue: string,
+  limit: number,
+): Promise<{ requeued: string[]; messaged: number }> {
   const rows = await deps.db.rows<{ id: string; name: string }>(
     `UPDATE tasks SET ${freshStart}
       WHERE status = 'failed' AND id IN (

@@ -28,7 +28,12 @@ export async function respondToBatch(
   const batchItemFailures: SQSBatchResponse["batchItemFailures"] = [];
   for (const [i, record] of records.entries()) {
     const outcome = outcomes[i]!;
-    const metric = outcome.action === "retry" ? "MessagesRetried" : outcome.reason === "succeeded" ? "TasksSucceeded" : "MessagesSettled";
+    const metric =
+      outcome.action === "retry"
+        ? "MessagesRetried"
+        : outcome.reason === "succeeded"
+          ? "TasksSucceeded"
+          : "MessagesSettled";
     options.metrics.addMetric(metric, MetricUnit.Count, 1);
     if (outcome.action !== "retry") continue;
     retries.push({ Id: String(i), ReceiptHandle: record.receiptHandle, VisibilityTimeout: outcome.visibilitySeconds });
@@ -42,8 +47,11 @@ type VisibilityEntry = { Id: string; ReceiptHandle: string; VisibilityTimeout: n
 
 async function setVisibility(deps: TaskDeps, queue: string, entries: VisibilityEntry[], logger: Logger) {
   try {
-    const response = await deps.sqs.send(new ChangeMessageVisibilityBatchCommand({ QueueUrl: queueOf(deps, queue).url, Entries: entries }));
-    if (response.Failed?.length) logger.warn("Could not set the retry delay", { failed: response.Failed.map((f) => f.Code ?? f.Message) });
+    const response = await deps.sqs.send(
+      new ChangeMessageVisibilityBatchCommand({ QueueUrl: queueOf(deps, queue).url, Entries: entries }),
+    );
+    if (response.Failed?.length)
+      logger.warn("Could not set the retry delay", { failed: response.Failed.map((f) => f.Code ?? f.Message) });
   } catch (error) {
     // The messages still come back, after the queue's visibility timeout instead of their own delay.
     logger.warn("Could not set the retry delay", { error: error as Error });

@@ -30,7 +30,6 @@ export interface ProcessOptions {
   sleep?: (ms: number) => Promise<void>;
 }
 
-
 /** When even SQS cannot take a fresh message: the old one comes back after this long (one receive used). */
 const FALLBACK_RETRY_SECONDS = 15;
 /** Deferrals while the database is away: 5 s, 10 s, 20 s, 40 s, then every 60 s (jittered), for as long as it takes. */
@@ -44,7 +43,11 @@ const SEND_RESERVE_MS = 1_500;
 const WORKER_ERROR: Outcome = { action: "retry", visibilitySeconds: 30, reason: "worker error" };
 
 /** How the outcome writes retry while the database is away: as long as the Lambda has time. */
-const deadline = (options: ProcessOptions) => ({ remainingMs: options.remainingMs, reserveMs: SEND_RESERVE_MS, sleep: options.sleep });
+const deadline = (options: ProcessOptions) => ({
+  remainingMs: options.remainingMs,
+  reserveMs: SEND_RESERVE_MS,
+  sleep: options.sleep,
+});
 
 /** A parsed message and its place in the batch. */
 interface Entry {
@@ -94,7 +97,11 @@ export async function processMessage(deps: TaskDeps, body: string, options: Proc
  * of memory, hard timeout) loses the outcomes of the tasks it had already run; their leases run
  * out and they run again, as a crash of a batch of one repeats its one task.
  */
-export async function processBatch(deps: TaskDeps, bodies: readonly string[], options: ProcessOptions): Promise<Outcome[]> {
+export async function processBatch(
+  deps: TaskDeps,
+  bodies: readonly string[],
+  options: ProcessOptions,
+): Promise<Outcome[]> {
   const outcomes: (Outcome | undefined)[] = new Array<Outcome | undefined>(bodies.length);
   const entries: Entry[] = [];
   for (const [index, body] of bodies.entries()) {
@@ -110,7 +117,8 @@ export async function processBatch(deps: TaskDeps, bodies: readonly string[], op
   }
   try {
     if (options.oneAtATime) {
-      const claimOne: Claimer = async (db, [id], lease) => new Map([[id!, await claimTask(db, id!, lease, { oneAtATime: true })]]);
+      const claimOne: Claimer = async (db, [id], lease) =>
+        new Map([[id!, await claimTask(db, id!, lease, { oneAtATime: true })]]);
       for (const entry of entries) await processTogether(deps, [entry], options, outcomes, claimOne);
     } else {
       await processTogether(deps, entries, options, outcomes, claimTasks);
@@ -122,7 +130,11 @@ export async function processBatch(deps: TaskDeps, bodies: readonly string[], op
 }
 
 /** Handles one message's step; a bug there costs that message a retry, not the batch. */
-async function guarded(options: ProcessOptions, message: TaskMessage | undefined, work: () => Promise<Outcome>): Promise<Outcome> {
+async function guarded(
+  options: ProcessOptions,
+  message: TaskMessage | undefined,
+  work: () => Promise<Outcome>,
+): Promise<Outcome> {
   try {
     return await work();
   } catch (error) {
@@ -139,7 +151,11 @@ async function processTogether(
   claim: Claimer,
 ): Promise<void> {
   const each = (list: Entry[], work: (entry: Entry) => Promise<Outcome>) =>
-    Promise.all(list.map(async (entry) => void (outcomes[entry.index] = await guarded(options, entry.message, () => work(entry)))));
+    Promise.all(
+      list.map(
+        async (entry) => void (outcomes[entry.index] = await guarded(options, entry.message, () => work(entry))),
+      ),
+    );
 
   // Runs whose outcome could not be written: record them now instead of running the tasks again.
   const settled = new Set<string>();
@@ -180,7 +196,11 @@ async function processTogether(
   const leaseSeconds = Math.ceil(options.remainingMs() / 1000) + 10;
   let claims: Map<string, ClaimResult>;
   try {
-    claims = await claim(deps.db, leads.map((entry) => entry.id), leaseSeconds);
+    claims = await claim(
+      deps.db,
+      leads.map((entry) => entry.id),
+      leaseSeconds,
+    );
   } catch (error) {
     if (!isUnavailable(error)) throw error;
     await each(leads, (entry) => defer(deps, entry.message, options, "database unavailable"));
@@ -193,7 +213,9 @@ async function processTogether(
   for (const entry of leads) {
     const result = claims.get(entry.id) ?? { claimed: false, status: "missing" };
     if (!result.claimed) {
-      outcomes[entry.index] = await guarded(options, entry.message, () => notClaimed(deps, entry.message, result, options));
+      outcomes[entry.index] = await guarded(options, entry.message, () =>
+        notClaimed(deps, entry.message, result, options),
+      );
       continue;
     }
     try {
@@ -217,7 +239,12 @@ function firstPerTask(entries: Entry[]): Entry[] {
 /** A delivery that did not win the claim: the task runs elsewhere, ended, or waits for its queue's slot. */
 type Unclaimed = Exclude<ClaimResult, { claimed: true }>;
 
-async function notClaimed(deps: TaskDeps, message: TaskMessage, claim: Unclaimed, options: ProcessOptions): Promise<Outcome> {
+async function notClaimed(
+  deps: TaskDeps,
+  message: TaskMessage,
+  claim: Unclaimed,
+  options: ProcessOptions,
+): Promise<Outcome> {
   // Another task of this one-at-a-time queue runs: its turn comes later, at no cost in receives.
   if (claim.status === "queue busy") return defer(deps, message, options, "queue busy");
   if (claim.status === "running" && claim.leaseExpiresAt) {
@@ -234,7 +261,12 @@ async function notClaimed(deps: TaskDeps, message: TaskMessage, claim: Unclaimed
  */
 type DeferReason = "database unavailable" | "queue busy";
 
-async function defer(deps: TaskDeps, message: TaskMessage, options: ProcessOptions, why: DeferReason): Promise<Outcome> {
+async function defer(
+  deps: TaskDeps,
+  message: TaskMessage,
+  options: ProcessOptions,
+  why: DeferReason,
+): Promise<Outcome> {
   const deferrals = (message.deferrals ?? 0) + 1;
   const because = why === "queue busy" ? "Another task of this one-at-a-time queue is running" : "Database unavailable";
   const ceiling = Math.min(DEFERRAL_MAX_SECONDS, DEFERRAL_BASE_SECONDS * 2 ** (deferrals - 1));
@@ -246,7 +278,11 @@ async function defer(deps: TaskDeps, message: TaskMessage, options: ProcessOptio
     options.logger.warn(`${because}, and SQS unavailable; the message will be retried`, { error: error as Error });
     return { action: "retry", visibilitySeconds: FALLBACK_RETRY_SECONDS, reason: why };
   }
-  options.logger.warn(`${because}; the task is woken again later`, { taskId: message.taskId, deferrals, delaySeconds: delay });
+  options.logger.warn(`${because}; the task is woken again later`, {
+    taskId: message.taskId,
+    deferrals,
+    delaySeconds: delay,
+  });
   return { action: "delete", reason: `${why}; deferred` };
 }
 
@@ -290,12 +326,15 @@ async function settle(
     if (outcome) outcomes[entry.index] = outcome;
     else sending.push(entry);
   }
-  if (sending.length > 0) await each(sending, (entry) => afterRecorded(deps, entry.message, ends[entries.indexOf(entry)]!, options));
+  if (sending.length > 0)
+    await each(sending, (entry) => afterRecorded(deps, entry.message, ends[entries.indexOf(entry)]!, options));
 }
 
 /** A task given back unstarted travels like an attempt the outage interrupted: released, not counted. */
 function carriable(end: AttemptEnd): PendingOutcome {
-  return end.status === "returned" ? { attempt: end.attempt, status: "released", retryInSeconds: end.retryInSeconds } : end;
+  return end.status === "returned"
+    ? { attempt: end.attempt, status: "released", retryInSeconds: end.retryInSeconds }
+    : end;
 }
 
 /** The outcome of a recorded attempt that needs no message sent; undefined for the others (see afterRecorded). */
@@ -319,12 +358,22 @@ function settledOutcome(message: TaskMessage, end: AttemptEnd, logger: Logger): 
   }
 }
 
-async function afterRecorded(deps: TaskDeps, message: TaskMessage, end: AttemptEnd, options: ProcessOptions): Promise<Outcome> {
+async function afterRecorded(
+  deps: TaskDeps,
+  message: TaskMessage,
+  end: AttemptEnd,
+  options: ProcessOptions,
+): Promise<Outcome> {
   switch (end.status) {
     case "failed": {
       const wakeUp: TaskMessage = { taskId: message.taskId, name: message.name };
       await sendToDeadLetters(deps, options.queue, JSON.stringify(wakeUp), end.error);
-      options.logger.error("Task failed", { taskId: message.taskId, task: message.name, attempt: end.attempt, error: end.error });
+      options.logger.error("Task failed", {
+        taskId: message.taskId,
+        task: message.name,
+        attempt: end.attempt,
+        error: end.error,
+      });
       return { action: "delete", reason: "failed; sent to the dead-letter queue" };
     }
     case "returned":
@@ -341,13 +390,21 @@ async function wakeAgain(deps: TaskDeps, message: TaskMessage, options: ProcessO
   try {
     await sendTaskMessage(deps, options.queue, { taskId: message.taskId, name: message.name });
   } catch (error) {
-    options.logger.warn("SQS unavailable; the message will be retried", { error: error as Error, taskId: message.taskId });
+    options.logger.warn("SQS unavailable; the message will be retried", {
+      error: error as Error,
+      taskId: message.taskId,
+    });
     return { action: "retry", visibilitySeconds: 1, reason: "not started: the batch ran out of time" };
   }
   return { action: "delete", reason: "not started: the batch ran out of time; woken again" };
 }
 
-async function carry(deps: TaskDeps, message: TaskMessage, outcome: PendingOutcome, options: ProcessOptions): Promise<Outcome> {
+async function carry(
+  deps: TaskDeps,
+  message: TaskMessage,
+  outcome: PendingOutcome,
+  options: ProcessOptions,
+): Promise<Outcome> {
   const carried: TaskMessage = { taskId: message.taskId, name: message.name, outcome };
   if (Buffer.byteLength(JSON.stringify(carried)) > MAX_MESSAGE_BYTES) {
     options.logger.error("Outcome not recorded and too large to carry; the task may run again when its lease ends", {
@@ -358,11 +415,17 @@ async function carry(deps: TaskDeps, message: TaskMessage, outcome: PendingOutco
   try {
     await sendTaskMessage(deps, options.queue, carried, CARRIED_OUTCOME_DELAY_SECONDS);
   } catch (error) {
-    options.logger.error("Outcome not recorded and SQS refused to carry it; the task may run again when its lease ends", {
-      error: error as Error,
-    });
+    options.logger.error(
+      "Outcome not recorded and SQS refused to carry it; the task may run again when its lease ends",
+      {
+        error: error as Error,
+      },
+    );
     return { action: "retry", visibilitySeconds: FALLBACK_RETRY_SECONDS, reason: "outcome not recorded" };
   }
-  options.logger.warn("Database unavailable; the outcome travels in a fresh message", { taskId: message.taskId, status: outcome.status });
+  options.logger.warn("Database unavailable; the outcome travels in a fresh message", {
+    taskId: message.taskId,
+    status: outcome.status,
+  });
   return { action: "delete", reason: "outcome carried in a fresh message" };
 }

@@ -44,7 +44,8 @@ export async function runAttempt(
   const { taskId, name } = message;
   const { attempt, maxAttempts } = claim;
 
-  if (attempt > maxAttempts) return failed(attempt, `gave up after ${maxAttempts} attempts (the last worker died or timed out)`);
+  if (attempt > maxAttempts)
+    return failed(attempt, `gave up after ${maxAttempts} attempts (the last worker died or timed out)`);
   const definition = runnableTask(name);
   if (!definition) return failed(attempt, `unknown task "${name}"`);
   const payload = definition.payload.safeParse(claim.payload);
@@ -80,7 +81,10 @@ export async function runAttempt(
   } catch (error) {
     const delay = backoffSeconds(attempt, definition.retry, options.random);
     if (isUnavailable(error)) {
-      logger.warn("The task met a database outage; retrying without counting the attempt", { ...keys, retryInSeconds: delay });
+      logger.warn("The task met a database outage; retrying without counting the attempt", {
+        ...keys,
+        retryInSeconds: delay,
+      });
       return { end: { attempt, status: "released", retryInSeconds: delay }, ran: true };
     }
     const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);

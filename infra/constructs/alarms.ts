@@ -25,10 +25,14 @@ export class Alarms extends Construct {
 
   constructor(scope: Construct, id: string, props: AlarmsProps) {
     super(scope, id);
-    this.topic = new Topic(this, "Topic", { displayName: `${props.config.app} ${props.config.stage} alarms`, enforceSSL: true });
+    this.topic = new Topic(this, "Topic", {
+      displayName: `${props.config.app} ${props.config.stage} alarms`,
+      enforceSSL: true,
+    });
     Validations.of(this.topic).acknowledge({
       id: "AwsSolutions-SNS2",
-      reason: "Alarm notifications carry alarm names and states only, no application data; a KMS key would add cost without protecting anything.",
+      reason:
+        "Alarm notifications carry alarm names and states only, no application data; a KMS key would add cost without protecting anything.",
     });
     if (props.email) this.topic.addSubscription(new EmailSubscription(props.email));
     this.action = new SnsAction(this.topic);
@@ -50,7 +54,12 @@ export class Alarms extends Construct {
   }
 
   onFunctionErrors(id: string, fn: IFunction): Alarm {
-    return this.onMetric(`${id}Errors`, fn.metricErrors({ period: Duration.minutes(5) }), 1, `${id}: the function raised errors`);
+    return this.onMetric(
+      `${id}Errors`,
+      fn.metricErrors({ period: Duration.minutes(5) }),
+      1,
+      `${id}: the function raised errors`,
+    );
   }
 
   onApi5xx(api: RestApi): Alarm {

@@ -1,5 +1,11 @@
 import { CfnOutput, RemovalPolicy, Validations } from "aws-cdk-lib";
-import { AccessLogFormat, EndpointType, LambdaRestApi, LogGroupLogDestination, MethodLoggingLevel } from "aws-cdk-lib/aws-apigateway";
+import {
+  AccessLogFormat,
+  EndpointType,
+  LambdaRestApi,
+  LogGroupLogDestination,
+  MethodLoggingLevel,
+} from "aws-cdk-lib/aws-apigateway";
 import { LogGroup, RetentionDays } from "aws-cdk-lib/aws-logs";
 import type { IFunction } from "aws-cdk-lib/aws-lambda";
 import { Construct } from "constructs";
@@ -22,7 +28,9 @@ export class Api extends Construct {
     const { config } = props;
     // Access and execution logs need API Gateway's account-wide CloudWatch role, which the emulators do not model.
     const logged = config.stage === "prod";
-    const accessLogs = logged ? new LogGroup(this, "AccessLogs", { retention: RetentionDays.THREE_MONTHS, removalPolicy: RemovalPolicy.RETAIN }) : undefined;
+    const accessLogs = logged
+      ? new LogGroup(this, "AccessLogs", { retention: RetentionDays.THREE_MONTHS, removalPolicy: RemovalPolicy.RETAIN })
+      : undefined;
     this.restApi = new LambdaRestApi(this, "RestApi", {
       restApiName: `${config.app}-${config.stage}`,
       handler: props.handler,
@@ -41,11 +49,13 @@ export class Api extends Construct {
     Validations.of(this.restApi).acknowledge(
       {
         id: "AwsSolutions-APIG2",
-        reason: "Every request is validated by zod in the API Lambda (functions/core/http/route.ts), which answers 400 listing each problem.",
+        reason:
+          "Every request is validated by zod in the API Lambda (functions/core/http/route.ts), which answers 400 listing each problem.",
       },
       {
         id: "AwsSolutions-APIG4",
-        reason: "Authorization is a JWT check inside the Lambda (functions/core/auth), the same code for Cognito, any JWKS and the local stage; /health is public on purpose.",
+        reason:
+          "Authorization is a JWT check inside the Lambda (functions/core/auth), the same code for Cognito, any JWKS and the local stage; /health is public on purpose.",
       },
       {
         id: "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]",
@@ -53,11 +63,13 @@ export class Api extends Construct {
       },
       {
         id: "AwsSolutions-APIG3",
-        reason: "Stage throttling (config api.throttle*) bounds abuse; a WAF web ACL is a per-organisation cost and rule decision to attach when needed.",
+        reason:
+          "Stage throttling (config api.throttle*) bounds abuse; a WAF web ACL is a per-organisation cost and rule decision to attach when needed.",
       },
       {
         id: "AwsSolutions-COG4",
-        reason: "Tokens are verified in the Lambda against the user pool's JWKS, so a Cognito authorizer would only duplicate the check.",
+        reason:
+          "Tokens are verified in the Lambda against the user pool's JWKS, so a Cognito authorizer would only duplicate the check.",
       },
     );
     new CfnOutput(this, "ApiUrl", { key: "ApiUrl", value: this.restApi.url });

@@ -55,7 +55,13 @@ export class Auth extends Construct {
       userPoolName: `${config.app}-${config.stage}`,
       selfSignUpEnabled: false,
       signInAliases: { email: true },
-      passwordPolicy: { minLength: 12, requireSymbols: true, requireDigits: true, requireUppercase: true, requireLowercase: true },
+      passwordPolicy: {
+        minLength: 12,
+        requireSymbols: true,
+        requireDigits: true,
+        requireUppercase: true,
+        requireLowercase: true,
+      },
       mfa: Mfa.OPTIONAL,
       mfaSecondFactor: { otp: true, sms: false },
       removalPolicy: RemovalPolicy.RETAIN,
@@ -63,15 +69,21 @@ export class Auth extends Construct {
     Validations.of(this.userPool).acknowledge(
       {
         id: "AwsSolutions-COG8",
-        reason: "The Plus feature plan (threat protection) is a per-user cost decision left to the operator; the pool works on Essentials.",
+        reason:
+          "The Plus feature plan (threat protection) is a per-user cost decision left to the operator; the pool works on Essentials.",
       },
       {
         id: "AwsSolutions-COG2",
-        reason: "TOTP MFA is offered to every user (Mfa.OPTIONAL); making it mandatory is the operator's policy choice.",
+        reason:
+          "TOTP MFA is offered to every user (Mfa.OPTIONAL); making it mandatory is the operator's policy choice.",
       },
     );
     this.userPoolClient = this.userPool.addClient("ApiClient", { authFlows: { userSrp: true }, generateSecret: false });
-    new CfnUserPoolGroup(this, "AdminGroup", { userPoolId: this.userPool.userPoolId, groupName: "admin", description: "Operational endpoints" });
+    new CfnUserPoolGroup(this, "AdminGroup", {
+      userPoolId: this.userPool.userPoolId,
+      groupName: "admin",
+      description: "Operational endpoints",
+    });
     const issuer = `https://cognito-idp.${Stack.of(this).region}.amazonaws.com/${this.userPool.userPoolId}`;
     // Cognito ID tokens carry the client id as audience and the groups in cognito:groups.
     this.env = {

@@ -35,7 +35,11 @@ export class Database extends Construct {
   public readonly cluster?: DatabaseCluster;
   private readonly localDataApiUrl?: string;
 
-  constructor(scope: Construct, id: string, private readonly props: DatabaseProps) {
+  constructor(
+    scope: Construct,
+    id: string,
+    private readonly props: DatabaseProps,
+  ) {
     super(scope, id);
     const { config } = props;
     if (config.stage === "local") {
@@ -46,7 +50,12 @@ export class Database extends Construct {
         description: "Stand-in credentials for the local Data API endpoint",
         removalPolicy: RemovalPolicy.DESTROY,
       });
-      this.clusterArn = Stack.of(this).formatArn({ service: "rds", resource: "cluster", resourceName: `${config.app}-local`, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+      this.clusterArn = Stack.of(this).formatArn({
+        service: "rds",
+        resource: "cluster",
+        resourceName: `${config.app}-local`,
+        arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+      });
       return;
     }
     // Isolated subnets only: the cluster needs subnets, nothing in them needs the internet.
@@ -56,7 +65,9 @@ export class Database extends Construct {
       subnetConfiguration: [{ name: "db", subnetType: SubnetType.PRIVATE_ISOLATED, cidrMask: 24 }],
       flowLogs: {
         rejected: {
-          destination: FlowLogDestination.toCloudWatchLogs(new LogGroup(this, "FlowLogs", { retention: RetentionDays.ONE_MONTH })),
+          destination: FlowLogDestination.toCloudWatchLogs(
+            new LogGroup(this, "FlowLogs", { retention: RetentionDays.ONE_MONTH }),
+          ),
         },
       },
     });
@@ -80,11 +91,13 @@ export class Database extends Construct {
     Validations.of(this.cluster).acknowledge(
       {
         id: "AwsSolutions-RDS6",
-        reason: "Functions reach the database only through the Data API, which authenticates with the Secrets Manager secret and IAM on rds-data; no client connects with IAM database tokens.",
+        reason:
+          "Functions reach the database only through the Data API, which authenticates with the Secrets Manager secret and IAM on rds-data; no client connects with IAM database tokens.",
       },
       {
         id: "AwsSolutions-SMG4",
-        reason: "Rotation needs a rotation Lambda inside the isolated VPC plus a Secrets Manager interface endpoint; the secret never leaves AWS (Data API reads it server-side). Add rotation when your compliance regime asks for it.",
+        reason:
+          "Rotation needs a rotation Lambda inside the isolated VPC plus a Secrets Manager interface endpoint; the secret never leaves AWS (Data API reads it server-side). Add rotation when your compliance regime asks for it.",
       },
     );
   }

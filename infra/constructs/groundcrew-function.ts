@@ -28,7 +28,6 @@ export interface GroundcrewFunctionProps {
   readonly bundling?: Partial<BundlingOptions>;
 }
 
-
 /** A Lambda with the project's runtime, bundling, logging and configuration applied once. */
 export class GroundcrewFunction extends NodejsFunction {
   constructor(scope: Construct, id: string, props: GroundcrewFunctionProps) {
@@ -66,11 +65,13 @@ export class GroundcrewFunction extends NodejsFunction {
     Validations.of(this).acknowledge(
       {
         id: "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]",
-        reason: "The basic execution policy only lets the function write its own logs; every other permission is granted per resource by the bind/grant helpers.",
+        reason:
+          "The basic execution policy only lets the function write its own logs; every other permission is granted per resource by the bind/grant helpers.",
       },
       {
         id: "AwsSolutions-L1",
-        reason: "nodejs22.x is the runtime this project targets and tests (bundles are built for node20+); move to a newer runtime deliberately, not implicitly.",
+        reason:
+          "nodejs22.x is the runtime this project targets and tests (bundles are built for node20+); move to a newer runtime deliberately, not implicitly.",
       },
     );
   }

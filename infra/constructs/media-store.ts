@@ -74,7 +74,8 @@ export class MediaStore extends Construct {
       throw new Error(`MediaStore: signingKeyGeneration must be a positive integer, got ${generation}`);
     }
     const origins = props.corsAllowedOrigins ?? ["*"];
-    if (origins.length === 0) throw new Error("MediaStore: corsAllowedOrigins must name at least one origin (or leave it unset)");
+    if (origins.length === 0)
+      throw new Error("MediaStore: corsAllowedOrigins must name at least one origin (or leave it unset)");
 
     this.bucket = new Bucket(this, "Bucket", {
       blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
@@ -95,7 +96,8 @@ export class MediaStore extends Construct {
     });
     Validations.of(this.bucket).acknowledge({
       id: "AwsSolutions-S1",
-      reason: "Every object is written through a presigned request the API issued and recorded in media_objects, and read through a signed URL; CloudTrail data events are the place for object-level audit if required.",
+      reason:
+        "Every object is written through a presigned request the API issued and recorded in media_objects, and read through a signed URL; CloudTrail data events are the place for object-level audit if required.",
     });
 
     this.deadLetterQueue = new Queue(this, "ProcessorDlq", {
@@ -109,27 +111,35 @@ export class MediaStore extends Construct {
       enforceSSL: true,
       deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: 5 },
     });
-    this.bucket.addEventNotification(EventType.OBJECT_CREATED, new SqsDestination(this.queue), { prefix: MEDIA_PREFIX });
+    this.bucket.addEventNotification(EventType.OBJECT_CREATED, new SqsDestination(this.queue), {
+      prefix: MEDIA_PREFIX,
+    });
     // addEventNotification's handler is a stack-wide singleton CDK creates with the basic execution policy.
-    const notificationsHandler = Stack.of(this).node.tryFindChild("BucketNotificationsHandler050a0587b7544547bf325f094a3db834");
+    const notificationsHandler = Stack.of(this).node.tryFindChild(
+      "BucketNotificationsHandler050a0587b7544547bf325f094a3db834",
+    );
     if (notificationsHandler) {
       Validations.of(notificationsHandler).acknowledge({
         id: "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]",
-        reason: "CDK's bucket-notifications handler only writes its own logs with the basic execution policy; its bucket permission is scoped by CDK.",
+        reason:
+          "CDK's bucket-notifications handler only writes its own logs with the basic execution policy; its bucket permission is scoped by CDK.",
       });
     }
 
     this.processor = new GroundcrewFunction(this, "Processor", {
       kind: "media-processor",
       config,
-      description: "Moves checked uploads from their staging key into place (size, checksum) or deletes those that break the limits",
+      description:
+        "Moves checked uploads from their staging key into place (size, checksum) or deletes those that break the limits",
       timeout: processorTimeout,
     });
     props.database.bind(this.processor);
     // PutObject for the CopyObject from an upload's staging key (media/incoming/<id>) to its final key;
     // no presigned request names a final key, so a replayed upload form cannot change a stored file.
     this.grantObjects(this.processor, ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"]);
-    this.processor.addEventSource(new SqsEventSource(this.queue, { batchSize, reportBatchItemFailures: true, maxConcurrency: 2 }));
+    this.processor.addEventSource(
+      new SqsEventSource(this.queue, { batchSize, reportBatchItemFailures: true, maxConcurrency: 2 }),
+    );
 
     new CfnOutput(this, "MediaBucketName", { key: "MediaBucketName", value: this.bucket.bucketName });
     new CfnOutput(this, "MediaDlqUrl", { key: "MediaDlqUrl", value: this.deadLetterQueue.queueUrl });
@@ -142,7 +152,8 @@ export class MediaStore extends Construct {
     });
     Validations.of(this.signingKeySecret).acknowledge({
       id: "AwsSolutions-SMG4",
-      reason: "The key pair is rotated by deploying with a new signingKeyGeneration, which must update the CloudFront public key in the same change; a Secrets Manager rotation Lambda could not do that.",
+      reason:
+        "The key pair is rotated by deploying with a new signingKeyGeneration, which must update the CloudFront public key in the same change; a Secrets Manager rotation Lambda could not do that.",
     });
     const keygen = new GroundcrewFunction(this, "Keygen", {
       kind: "media-keygen",
@@ -162,7 +173,10 @@ export class MediaStore extends Construct {
         id: `AwsSolutions-IAM5[Resource::<${Stack.of(this).getLogicalId(keygen.node.defaultChild as never)}.Arn>:*]`,
         reason: "The framework invokes any version of the one key generator function it fronts.",
       },
-      { id: "AwsSolutions-L1", reason: "The custom-resource framework's runtime is chosen by aws-cdk-lib and moves with it." },
+      {
+        id: "AwsSolutions-L1",
+        reason: "The custom-resource framework's runtime is chosen by aws-cdk-lib and moves with it.",
+      },
     );
     const keyPair = new CustomResource(this, "SigningKeyPair", {
       serviceToken: provider.serviceToken,
@@ -185,10 +199,26 @@ export class MediaStore extends Construct {
       },
     });
     Validations.of(this.distribution).acknowledge(
-      { id: "AwsSolutions-CFR1", reason: "Media is served only through short-lived signed URLs to authenticated owners; there is no country to block by default." },
-      { id: "AwsSolutions-CFR2", reason: "Every request must carry a valid CloudFront signature before it reaches the origin; add a WAF web ACL for rate limiting if your threat model asks for it." },
-      { id: "AwsSolutions-CFR3", reason: "Who downloaded what is decided by the API, which logs every signed URL it issues; enable standard logging with a log bucket when CDN-level logs are required." },
-      { id: "AwsSolutions-CFR4", reason: "The default *.cloudfront.net certificate allows TLSv1; attach a custom domain and certificate to enforce TLSv1.2_2021." },
+      {
+        id: "AwsSolutions-CFR1",
+        reason:
+          "Media is served only through short-lived signed URLs to authenticated owners; there is no country to block by default.",
+      },
+      {
+        id: "AwsSolutions-CFR2",
+        reason:
+          "Every request must carry a valid CloudFront signature before it reaches the origin; add a WAF web ACL for rate limiting if your threat model asks for it.",
+      },
+      {
+        id: "AwsSolutions-CFR3",
+        reason:
+          "Who downloaded what is decided by the API, which logs every signed URL it issues; enable standard logging with a log bucket when CDN-level logs are required.",
+      },
+      {
+        id: "AwsSolutions-CFR4",
+        reason:
+          "The default *.cloudfront.net certificate allows TLSv1; attach a custom domain and certificate to enforce TLSv1.2_2021.",
+      },
     );
     new CfnOutput(this, "MediaCdnDomain", { key: "MediaCdnDomain", value: this.distribution.distributionDomainName });
   }
@@ -218,7 +248,8 @@ export class MediaStore extends Construct {
     setVariables(fn, mediaVariables, { MEDIA_BUCKET: this.bucket.bucketName });
     Validations.of(fn).acknowledge({
       id: `AwsSolutions-IAM5[Resource::<${Stack.of(this).getLogicalId(this.bucket.node.defaultChild as never)}.Arn>/${MEDIA_PREFIX}*]`,
-      reason: "Object keys are media/<uuid>/<name>, created per upload at runtime; the grant is limited to that prefix and to the listed actions.",
+      reason:
+        "Object keys are media/<uuid>/<name>, created per upload at runtime; the grant is limited to that prefix and to the listed actions.",
     });
   }
 }

@@ -11,5 +11,9 @@ import type { IConstruct } from "constructs";
 export function nagEnv(scope: IConstruct): { partition: string; account: string; region: string } {
   const stack = Stack.of(scope);
   const spell = (value: string, pseudo: string) => (Token.isUnresolved(value) ? `<AWS::${pseudo}>` : value);
-  return { partition: spell(stack.partition, "Partition"), account: spell(stack.account, "AccountId"), region: spell(stack.region, "Region") };
+  return {
+    partition: spell(stack.partition, "Partition"),
+    account: spell(stack.account, "AccountId"),
+    region: spell(stack.region, "Region"),
+  };
 }

@@ -42,7 +42,9 @@ export class Scheduler extends Construct {
     super(scope, id);
     const timeout = props.timeout ?? Duration.seconds(50);
     if (timeout.toSeconds() >= CLAIM_LEASE_SECONDS) {
-      throw new Error(`Scheduler: the dispatcher timeout (${timeout.toSeconds()} s) must be under the slot-claim lease (${CLAIM_LEASE_SECONDS} s)`);
+      throw new Error(
+        `Scheduler: the dispatcher timeout (${timeout.toSeconds()} s) must be under the slot-claim lease (${CLAIM_LEASE_SECONDS} s)`,
+      );
     }
     const retryAttempts = props.retryAttempts ?? 2;
     if (!Number.isInteger(retryAttempts) || retryAttempts < 0 || retryAttempts > 185) {
@@ -64,13 +66,20 @@ export class Scheduler extends Construct {
     props.alarms.onFunctionErrors("Dispatcher", this.dispatcher);
     new CfnOutput(this, "DispatcherName", { key: "DispatcherFunctionName", value: this.dispatcher.functionName });
 
-    this.node.addValidation({ validate: () => this.otherSchedules().map((path) => `Scheduler: ${path} is a second schedule; add a periodic entry in functions/scheduler/periodic.ts instead`) });
+    this.node.addValidation({
+      validate: () =>
+        this.otherSchedules().map(
+          (path) =>
+            `Scheduler: ${path} is a second schedule; add a periodic entry in functions/scheduler/periodic.ts instead`,
+        ),
+    });
   }
 
   /** Every schedule in the stack but the beat: rules with a schedule expression and Scheduler schedules. */
   private otherSchedules(): string[] {
     const ours = this.rule.node.defaultChild;
-    const isSchedule = (c: IConstruct) => (c instanceof CfnRule && c.scheduleExpression !== undefined) || c instanceof CfnSchedule;
+    const isSchedule = (c: IConstruct) =>
+      (c instanceof CfnRule && c.scheduleExpression !== undefined) || c instanceof CfnSchedule;
     return Stack.of(this)
       .node.findAll()
       .filter((c) => isSchedule(c) && c !== ours)

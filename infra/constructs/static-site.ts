@@ -27,7 +27,9 @@ function bucketDeploymentWildcards(bucket: Bucket): string[] {
   const stack = Stack.of(bucket);
   const { partition, account, region } = nagEnv(bucket);
   return [
-    ...["s3:GetObject*", "s3:GetBucket*", "s3:List*", "s3:DeleteObject*", "s3:Abort*"].map((action) => `Action::${action}`),
+    ...["s3:GetObject*", "s3:GetBucket*", "s3:List*", "s3:DeleteObject*", "s3:Abort*"].map(
+      (action) => `Action::${action}`,
+    ),
     "Resource::*",
     `Resource::<${stack.getLogicalId(bucket.node.defaultChild as never)}.Arn>/*`,
     `Resource::arn:${partition}:s3:::cdk-hnb659fds-assets-${account}-${region}/*`,
@@ -80,7 +82,8 @@ export class StaticSite extends Construct {
 
     Validations.of(this.bucket).acknowledge({
       id: "AwsSolutions-S1",
-      reason: "The bucket holds only the public build output from the repository, written by deployments; there is nothing private to audit at the object level.",
+      reason:
+        "The bucket holds only the public build output from the repository, written by deployments; there is nothing private to audit at the object level.",
     });
 
     if (local) {
@@ -110,12 +113,18 @@ export class StaticSite extends Construct {
     const headers = new ResponseHeadersPolicy(this, "SecurityHeaders", {
       comment: `${config.app}-${config.stage} static site security headers`,
       securityHeadersBehavior: {
-        strictTransportSecurity: { accessControlMaxAge: Duration.days(730), includeSubdomains: true, preload: true, override: true },
+        strictTransportSecurity: {
+          accessControlMaxAge: Duration.days(730),
+          includeSubdomains: true,
+          preload: true,
+          override: true,
+        },
         contentTypeOptions: { override: true },
         frameOptions: { frameOption: HeadersFrameOption.DENY, override: true },
         referrerPolicy: { referrerPolicy: HeadersReferrerPolicy.STRICT_ORIGIN_WHEN_CROSS_ORIGIN, override: true },
         contentSecurityPolicy: {
-          contentSecurityPolicy: "default-src 'self'; img-src 'self' data: https:; connect-src 'self' https:; frame-ancestors 'none'; object-src 'none'",
+          contentSecurityPolicy:
+            "default-src 'self'; img-src 'self' data: https:; connect-src 'self' https:; frame-ancestors 'none'; object-src 'none'",
           override: true,
         },
       },
@@ -151,18 +160,38 @@ export class StaticSite extends Construct {
     // Pages go live only once the assets they name are there.
     pages.node.addDependency(assets);
     Validations.of(this.distribution).acknowledge(
-      { id: "AwsSolutions-CFR1", reason: "The static site is public by design (login pages, scripts, styles); no country is blocked by default." },
-      { id: "AwsSolutions-CFR2", reason: "Static, cacheable files from a private bucket; attach a WAF web ACL when you front the whole app with one." },
-      { id: "AwsSolutions-CFR3", reason: "Public build output; enable standard logging with a log bucket when you need request logs." },
-      { id: "AwsSolutions-CFR4", reason: "The default *.cloudfront.net certificate allows TLSv1; attach a custom domain and certificate to enforce TLSv1.2_2021 (set minimumProtocolVersion then: without a certificate CloudFront ignores it)." },
+      {
+        id: "AwsSolutions-CFR1",
+        reason: "The static site is public by design (login pages, scripts, styles); no country is blocked by default.",
+      },
+      {
+        id: "AwsSolutions-CFR2",
+        reason:
+          "Static, cacheable files from a private bucket; attach a WAF web ACL when you front the whole app with one.",
+      },
+      {
+        id: "AwsSolutions-CFR3",
+        reason: "Public build output; enable standard logging with a log bucket when you need request logs.",
+      },
+      {
+        id: "AwsSolutions-CFR4",
+        reason:
+          "The default *.cloudfront.net certificate allows TLSv1; attach a custom domain and certificate to enforce TLSv1.2_2021 (set minimumProtocolVersion then: without a certificate CloudFront ignores it).",
+      },
     );
-    const deploymentHandler = Stack.of(this).node.tryFindChild("Custom::CDKBucketDeployment8693BB64968944B69AAFB0CC9EB8756C");
+    const deploymentHandler = Stack.of(this).node.tryFindChild(
+      "Custom::CDKBucketDeployment8693BB64968944B69AAFB0CC9EB8756C",
+    );
     if (deploymentHandler) {
       Validations.of(deploymentHandler).acknowledge(
-        { id: "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]", reason: "CDK's BucketDeployment handler only writes its own logs with the basic execution policy." },
+        {
+          id: "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]",
+          reason: "CDK's BucketDeployment handler only writes its own logs with the basic execution policy.",
+        },
         ...bucketDeploymentWildcards(this.bucket).map((finding) => ({
           id: `AwsSolutions-IAM5[${finding}]`,
-          reason: "CDK's BucketDeployment handler reads the asset zips and writes this bucket with CDK's own grants, and invalidates the distribution (CloudFront has no resource-level permission for that).",
+          reason:
+            "CDK's BucketDeployment handler reads the asset zips and writes this bucket with CDK's own grants, and invalidates the distribution (CloudFront has no resource-level permission for that).",
         })),
         { id: "AwsSolutions-L1", reason: "BucketDeployment's runtime is chosen by aws-cdk-lib and moves with it." },
       );

@@ -22,12 +22,18 @@ export class WorkerQueues extends Construct {
 
   constructor(scope: Construct, id: string, props: WorkerQueuesProps) {
     super(scope, id);
-    this.queues = Object.entries(props.config.queues).map(([name, queue]) => new WorkerQueue(this, name, { config: props.config, name, queue }));
+    this.queues = Object.entries(props.config.queues).map(
+      ([name, queue]) => new WorkerQueue(this, name, { config: props.config, name, queue }),
+    );
     for (const queue of this.queues) {
       props.database.bind(queue.worker);
       this.bindProducer(queue.worker);
       props.alarms.onDeadLetters(`Queue-${queue.queueName}`, queue.deadLetterQueue);
-      props.alarms.onOldestMessage(`Queue-${queue.queueName}`, queue.queue, props.maxMessageAge ?? Duration.minutes(15));
+      props.alarms.onOldestMessage(
+        `Queue-${queue.queueName}`,
+        queue.queue,
+        props.maxMessageAge ?? Duration.minutes(15),
+      );
       props.alarms.onFunctionErrors(`Worker-${queue.queueName}`, queue.worker);
     }
   }

@@ -70,7 +70,17 @@ export class GroundcrewStack extends Stack {
     this.alarms.onApi5xx(this.api.restApi);
     this.alarms.onFunctionErrors("ApiFunction", apiFunction);
 
-    new Setup(this, "Setup", { config, database: this.database, runsBefore: [apiFunction, this.media.processor, ...this.workerQueues.workers, this.scheduler.dispatcher, this.maintenance.stepFunction] });
+    new Setup(this, "Setup", {
+      config,
+      database: this.database,
+      runsBefore: [
+        apiFunction,
+        this.media.processor,
+        ...this.workerQueues.workers,
+        this.scheduler.dispatcher,
+        this.maintenance.stepFunction,
+      ],
+    });
   }
 
   /**

@@ -10,7 +10,9 @@ export interface Session {
    * RowDescription's origin of each result column, for backends whose query results leave it out
    * (PGlite); asked only when the caller wants columnMetadata.
    */
-  describeColumns?(text: string): Promise<Pick<QueryOutput["fields"][number], "tableId" | "columnId" | "typeModifier">[]>;
+  describeColumns?(
+    text: string,
+  ): Promise<Pick<QueryOutput["fields"][number], "tableId" | "columnId" | "typeModifier">[]>;
   /** The server process id, reported as dbConnectionId on a statement timeout. */
   readonly processId?: number;
 }

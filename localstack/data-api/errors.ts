@@ -40,20 +40,38 @@ export const databaseError = (message: string) => new DataApiError("DatabaseErro
 export const internalFailure = () => new DataApiError("InternalFailure", 500, "");
 
 /** Modelled for every operation as TransactionNotFoundException (404); the wording is the service's. */
-export const transactionNotFound = (id: string) => new DataApiError("TransactionNotFoundException", 404, `Transaction ${id} is not found`);
+export const transactionNotFound = (id: string) =>
+  new DataApiError("TransactionNotFoundException", 404, `Transaction ${id} is not found`);
 
-export const databaseUnavailable = (why = "The database is unavailable") => new DataApiError("DatabaseUnavailableException", 504, why);
+export const databaseUnavailable = (why = "The database is unavailable") =>
+  new DataApiError("DatabaseUnavailableException", 504, why);
 
 export const statementTimeout = (processId?: number) =>
-  new DataApiError("StatementTimeoutException", 400, "Request timed out", processId === undefined ? {} : { dbConnectionId: processId });
+  new DataApiError(
+    "StatementTimeoutException",
+    400,
+    "Request timed out",
+    processId === undefined ? {} : { dbConnectionId: processId },
+  );
 
 export const unsupportedResult = (message: string) => new DataApiError("UnsupportedResultException", 400, message);
 
 export const internalError = (message: string) => new DataApiError("InternalServerErrorException", 500, message);
 
-export const unknownOperation = (method: string, path: string) => new DataApiError("UnknownOperationException", 404, `Unknown operation ${method} ${path}`);
+export const unknownOperation = (method: string, path: string) =>
+  new DataApiError("UnknownOperationException", 404, `Unknown operation ${method} ${path}`);
 
-const networkCodes = new Set(["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EPIPE", "EHOSTUNREACH", "ENOTFOUND", "57P01", "57P02", "57P03"]);
+const networkCodes = new Set([
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "ETIMEDOUT",
+  "EPIPE",
+  "EHOSTUNREACH",
+  "ENOTFOUND",
+  "57P01",
+  "57P02",
+  "57P03",
+]);
 
 interface PostgresError {
   message?: string;
@@ -75,8 +93,10 @@ interface PostgresError {
 export function fromError(error: unknown): DataApiError {
   if (error instanceof DataApiError) return error;
   const pg = (error ?? {}) as PostgresError;
-  if (pg.code && networkCodes.has(pg.code)) return databaseUnavailable(`The database is unavailable: ${pg.message ?? pg.code}`);
-  if (!pg.code || !/^[0-9A-Z]{5}$/.test(pg.code)) return internalError(error instanceof Error ? error.message : String(error));
+  if (pg.code && networkCodes.has(pg.code))
+    return databaseUnavailable(`The database is unavailable: ${pg.message ?? pg.code}`);
+  if (!pg.code || !/^[0-9A-Z]{5}$/.test(pg.code))
+    return internalError(error instanceof Error ? error.message : String(error));
   const parts = [`ERROR: ${pg.message ?? "unknown error"}`];
   if (pg.hint) parts.push(`Hint: ${pg.hint}`);
   if (pg.position) parts.push(`Position: ${pg.position}`);
@@ -85,6 +105,10 @@ export function fromError(error: unknown): DataApiError {
 }
 
 export function sendError(response: ServerResponse, error: DataApiError, requestId: string): void {
-  response.writeHead(error.status, { "content-type": "application/json", "x-amzn-errortype": error.type, "x-amzn-requestid": requestId });
+  response.writeHead(error.status, {
+    "content-type": "application/json",
+    "x-amzn-errortype": error.type,
+    "x-amzn-requestid": requestId,
+  });
   response.end(JSON.stringify({ message: error.message, ...error.members }));
 }

@@ -22,7 +22,12 @@ const validDate = (value: string): boolean => {
   if (!match) return false;
   const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
   const calendar = new Date(Date.UTC(year, month - 1, day));
-  return calendar.getUTCFullYear() === year && calendar.getUTCMonth() === month - 1 && calendar.getUTCDate() === day && year > 0;
+  return (
+    calendar.getUTCFullYear() === year &&
+    calendar.getUTCMonth() === month - 1 &&
+    calendar.getUTCDate() === day &&
+    year > 0
+  );
 };
 
 const validTime = (value: string): boolean => {
@@ -50,9 +55,17 @@ const hints: Record<string, Hint> = {
       return extra === undefined && day !== undefined && clock !== undefined && validDate(day) && validTime(clock);
     },
   },
-  DECIMAL: { cast: "numeric", format: "a decimal number", accepts: (value) => /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/.test(value) },
+  DECIMAL: {
+    cast: "numeric",
+    format: "a decimal number",
+    accepts: (value) => /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/.test(value),
+  },
   JSON: { cast: "jsonb", format: "a JSON document", accepts: validJson },
-  UUID: { cast: "uuid", format: "a uuid (xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx)", accepts: (value) => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value) },
+  UUID: {
+    cast: "uuid",
+    format: "a uuid (xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx)",
+    accepts: (value) => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value),
+  },
 };
 
 /** The PostgreSQL type a hinted stringValue binds as, after checking the value has the hint's format. */
@@ -60,6 +73,9 @@ export function hintedCast(name: string, typeHint: string, value: string): strin
   const hint = Object.hasOwn(hints, typeHint) ? hints[typeHint] : undefined;
   // The SDK model's enum: JSON | UUID | TIMESTAMP | DATE | TIME | DECIMAL.
   if (!hint) throw new WireError(`Invalid type hint: ${typeHint}`);
-  if (!hint.accepts(value)) throw new WireError(`Invalid ${typeHint} value for parameter ${name}: '${value}'. The accepted format is ${hint.format}.`);
+  if (!hint.accepts(value))
+    throw new WireError(
+      `Invalid ${typeHint} value for parameter ${name}: '${value}'. The accepted format is ${hint.format}.`,
+    );
   return hint.cast;
 }

@@ -58,7 +58,24 @@ const precisions: Record<string, [number, number]> = {
   timestamptz: [35, 6],
 };
 // pgjdbc's TypeInfoCache.isCaseSensitive: false for numbers, booleans and dates/times, true for the rest.
-const caseInsensitive = new Set(["oid", "int2", "int4", "int8", "float4", "float8", "numeric", "bool", "bit", "varbit", "date", "time", "timetz", "timestamp", "timestamptz", "interval"]);
+const caseInsensitive = new Set([
+  "oid",
+  "int2",
+  "int4",
+  "int8",
+  "float4",
+  "float8",
+  "numeric",
+  "bool",
+  "bit",
+  "varbit",
+  "date",
+  "time",
+  "timetz",
+  "timestamp",
+  "timestamptz",
+  "interval",
+]);
 
 /** Where a result column comes from, when it is a table column (from RowDescription and pg_attribute). */
 export interface ColumnOrigin {
@@ -71,10 +88,12 @@ export interface ColumnOrigin {
 const jdbcType = (type: PgType) => (type.category === "A" ? 2003 : (jdbcTypes[type.name] ?? 1111));
 
 function precisionOf(type: PgType, typeModifier: number): [number, number] {
-  if (type.name === "numeric") return typeModifier < 0 ? [0, 0] : [((typeModifier - 4) >> 16) & 0xffff, (typeModifier - 4) & 0xffff];
+  if (type.name === "numeric")
+    return typeModifier < 0 ? [0, 0] : [((typeModifier - 4) >> 16) & 0xffff, (typeModifier - 4) & 0xffff];
   if (["varchar", "bpchar"].includes(type.name)) return [typeModifier < 0 ? unknownLength : typeModifier - 4, 0];
   const fixed = precisions[type.name];
-  if (fixed && ["time", "timetz", "timestamp", "timestamptz"].includes(type.name) && typeModifier >= 0) return [fixed[0] - 6 + typeModifier, typeModifier];
+  if (fixed && ["time", "timetz", "timestamp", "timestamptz"].includes(type.name) && typeModifier >= 0)
+    return [fixed[0] - 6 + typeModifier, typeModifier];
   return fixed ?? [unknownLength, 0];
 }
 

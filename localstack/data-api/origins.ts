@@ -30,7 +30,11 @@ export class ColumnOrigins {
     );
     for (const field of missing) this.known.set(key(field.tableId ?? 0, field.columnId ?? 0), null);
     for (const [table, column, name, notNull, serial] of rows) {
-      this.known.set(key(Number(table), Number(column)), { tableName: name ?? "", notNull: notNull === "true", autoIncrement: serial === "true" });
+      this.known.set(key(Number(table), Number(column)), {
+        tableName: name ?? "",
+        notNull: notNull === "true",
+        autoIncrement: serial === "true",
+      });
     }
   }
 }

@@ -3,7 +3,10 @@ import { pgText, type Backend, type Session, type TransactionSession } from "./b
 import type { QueryOutput } from "./types.js";
 
 /** A real PostgreSQL server behind a node-postgres pool, for when embedded PGlite is not enough. */
-export async function postgresBackend(options: { connectionString: string; log?: (line: string) => void }): Promise<Backend> {
+export async function postgresBackend(options: {
+  connectionString: string;
+  log?: (line: string) => void;
+}): Promise<Backend> {
   const log = options.log ?? (() => undefined);
   const { Pool: PoolClass } = await import("pg");
   const pool: Pool = new PoolClass({
@@ -45,13 +48,15 @@ export async function postgresBackend(options: { connectionString: string; log?:
       processId,
       query: async (text, values) => {
         // A transaction whose connection died answers as an unavailable database (see errors.ts networkCodes).
-        if (lost.has(client)) throw Object.assign(new Error("The connection to the database was lost"), { code: "ECONNRESET" });
+        if (lost.has(client))
+          throw Object.assign(new Error("The connection to the database was lost"), { code: "ECONNRESET" });
         try {
           return toOutput(await client.query({ text, values, rowMode: "array" }));
         } catch (error) {
           // pg_terminate_backend fails a running query with 57P01; a query on an already broken client has no code.
           const code = (error as { code?: string }).code;
-          if (lost.has(client) && code === undefined) throw Object.assign(new Error((error as Error).message), { code: "ECONNRESET" });
+          if (lost.has(client) && code === undefined)
+            throw Object.assign(new Error((error as Error).message), { code: "ECONNRESET" });
           throw error;
         }
       },
@@ -102,11 +107,22 @@ export async function postgresBackend(options: { connectionString: string; log?:
   };
 }
 
-function toOutput(result: { rows: unknown[]; fields?: { name: string; dataTypeID: number; tableID: number; columnID: number; dataTypeModifier: number }[]; rowCount: number | null; command: string }): QueryOutput {
+function toOutput(result: {
+  rows: unknown[];
+  fields?: { name: string; dataTypeID: number; tableID: number; columnID: number; dataTypeModifier: number }[];
+  rowCount: number | null;
+  command: string;
+}): QueryOutput {
   const command = result.command;
   return {
     rows: (result.rows as unknown[][]).map((row) => row.map(pgText)),
-    fields: (result.fields ?? []).map((field) => ({ name: field.name, typeId: field.dataTypeID, tableId: field.tableID, columnId: field.columnID, typeModifier: field.dataTypeModifier })),
+    fields: (result.fields ?? []).map((field) => ({
+      name: field.name,
+      typeId: field.dataTypeID,
+      tableId: field.tableID,
+      columnId: field.columnID,
+      typeModifier: field.dataTypeModifier,
+    })),
     // rowCount is the number of rows returned for SELECT; only data changes count as updated records.
     affectedRows: ["INSERT", "UPDATE", "DELETE", "MERGE", "COPY"].includes(command) ? (result.rowCount ?? 0) : 0,
     command,

@@ -3,7 +3,9 @@ import { pgText, type Backend, type Session, type TransactionSession } from "./b
 import type { QueryOutput } from "./types.js";
 
 /** Embedded PostgreSQL (PGlite): kept in `dataDir` when given, in memory otherwise. */
-export async function pgliteBackend(options: { dataDir?: string; log?: (line: string) => void } = {}): Promise<Backend> {
+export async function pgliteBackend(
+  options: { dataDir?: string; log?: (line: string) => void } = {},
+): Promise<Backend> {
   const log = options.log ?? (() => undefined);
   const { PGlite, protocol } = await import("@electric-sql/pglite");
   const db: PGlite = await PGlite.create(options.dataDir);
@@ -23,8 +25,13 @@ export async function pgliteBackend(options: { dataDir?: string; log?: (line: st
       const { serialize } = protocol;
       const message = Buffer.concat([serialize.parse({ text }), serialize.describe({ type: "S" }), serialize.sync()]);
       const { messages } = await db.execProtocol(new Uint8Array(message));
-      const description = messages.find((m) => m.name === "rowDescription") as { fields?: { tableID: number; columnID: number; dataTypeModifier: number }[] } | undefined;
-      return (description?.fields ?? []).map((f) => ({ tableId: f.tableID, columnId: f.columnID, typeModifier: f.dataTypeModifier }));
+      const description = messages.find((m) => m.name === "rowDescription") as
+        { fields?: { tableID: number; columnID: number; dataTypeModifier: number }[] } | undefined;
+      return (description?.fields ?? []).map((f) => ({
+        tableId: f.tableID,
+        columnId: f.columnID,
+        typeModifier: f.dataTypeModifier,
+      }));
     },
   };
 
@@ -68,10 +75,21 @@ export async function pgliteBackend(options: { dataDir?: string; log?: (line: st
   };
 }
 
-function toOutput(result: { rows: unknown[][]; fields: { name: string; dataTypeID: number; tableID?: number; columnID?: number; dataTypeModifier?: number }[]; affectedRows?: number; command?: string }): QueryOutput {
+function toOutput(result: {
+  rows: unknown[][];
+  fields: { name: string; dataTypeID: number; tableID?: number; columnID?: number; dataTypeModifier?: number }[];
+  affectedRows?: number;
+  command?: string;
+}): QueryOutput {
   return {
     rows: result.rows.map((row) => row.map(pgText)),
-    fields: result.fields.map((field) => ({ name: field.name, typeId: field.dataTypeID, tableId: field.tableID, columnId: field.columnID, typeModifier: field.dataTypeModifier })),
+    fields: result.fields.map((field) => ({
+      name: field.name,
+      typeId: field.dataTypeID,
+      tableId: field.tableID,
+      columnId: field.columnID,
+      typeModifier: field.dataTypeModifier,
+    })),
     affectedRows: result.affectedRows ?? 0,
     command: result.command,
   };
@@ -84,7 +102,10 @@ function exclusive(log: (line: string) => void): () => Promise<() => void> {
     let release!: () => void;
     const previous = tail;
     tail = new Promise((resolve) => (release = resolve));
-    const warn = setTimeout(() => log("a statement has waited 5 s for an open transaction (PGlite has a single connection)"), 5_000);
+    const warn = setTimeout(
+      () => log("a statement has waited 5 s for an open transaction (PGlite has a single connection)"),
+      5_000,
+    );
     warn.unref();
     await previous;
     clearTimeout(warn);

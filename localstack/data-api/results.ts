@@ -21,17 +21,59 @@ const temporal = new Set(["date", "timestamp", "timestamptz"]);
  * (interval, money, xml, "char", timetz, geometric, ranges, records…) fails the whole call.
  */
 const scalarTypes = new Set([
-  "bool", "bytea", "date", "cidr", "inet", "numeric", "float4", "float8", "int2", "int4", "int8", "oid", "json", "jsonb",
-  "text", "bpchar", "varchar", "name", "time", "timestamp", "timestamptz", "uuid", "vector", "void", "unknown",
+  "bool",
+  "bytea",
+  "date",
+  "cidr",
+  "inet",
+  "numeric",
+  "float4",
+  "float8",
+  "int2",
+  "int4",
+  "int8",
+  "oid",
+  "json",
+  "jsonb",
+  "text",
+  "bpchar",
+  "varchar",
+  "name",
+  "time",
+  "timestamp",
+  "timestamptz",
+  "uuid",
+  "vector",
+  "void",
+  "unknown",
 ]);
 /** Array element types: the documented array list (BOOL[], BIT[], DATE[], NUMERIC[], FLOAT8[], INT4[], INT2[], INT8[], JSON[], REAL[], TEXT/CHAR/VARCHAR/NAME[], TIME[], TIMESTAMP[], UUID[]) plus jsonb[] and timestamptz[], seen returned. */
 const arrayElements = new Set([
-  "bool", "bit", "date", "numeric", "float8", "int4", "int2", "int8", "json", "jsonb", "float4", "text", "bpchar", "varchar", "name", "time", "timestamp", "timestamptz", "uuid",
+  "bool",
+  "bit",
+  "date",
+  "numeric",
+  "float8",
+  "int4",
+  "int2",
+  "int8",
+  "json",
+  "jsonb",
+  "float4",
+  "text",
+  "bpchar",
+  "varchar",
+  "name",
+  "time",
+  "timestamp",
+  "timestamptz",
+  "uuid",
 ]);
 
 /** Fails as the service does when a column's type is one it does not return. */
 export function assertSupported(type: PgType): void {
-  const supported = type.category === "A" ? arrayElements.has(type.element ?? "") : scalarTypes.has(type.name) || type.category === "E";
+  const supported =
+    type.category === "A" ? arrayElements.has(type.element ?? "") : scalarTypes.has(type.name) || type.category === "E";
   // "Comparing … behaviors", ExecuteStatement behavior: "UnsupportedResultException: The result contains the unsupported data type data_type".
   if (!supported) throw new UnsupportedResultError(`The result contains the unsupported data type ${type.name}`);
 }
@@ -55,7 +97,8 @@ const utcWallClock = (text: string): string => finiteTemporal(text).replace(/[+-
 export function toField(text: string | null, type: PgType, options: ResultSetOptions = {}): WireField {
   if (text === null) return { isNull: true };
   if (type.name === "bool") return { booleanValue: text === "t" || text === "true" };
-  if (longTypes.has(type.name)) return options.longReturnType === "STRING" ? { stringValue: text } : { longValue: longOf(text) };
+  if (longTypes.has(type.name))
+    return options.longReturnType === "STRING" ? { stringValue: text } : { longValue: longOf(text) };
   if (doubleTypes.has(type.name)) return { doubleValue: double(text) };
   if (type.name === "numeric" && options.decimalReturnType === "DOUBLE_OR_LONG") {
     return /^-?\d+$/.test(text) ? { longValue: longOf(text) } : { doubleValue: double(text) };
@@ -142,7 +185,9 @@ export function executeResponse(
   }
   response.records = records;
   if (options.includeResultMetadata) {
-    response.columnMetadata = output.fields.map((field, index) => columnMetadata(field.name, types[index] ?? typeOf(field.typeId), originOf(field), field.typeModifier));
+    response.columnMetadata = output.fields.map((field, index) =>
+      columnMetadata(field.name, types[index] ?? typeOf(field.typeId), originOf(field), field.typeModifier),
+    );
   }
   return response;
 }
@@ -152,7 +197,14 @@ function jsonRecord(record: WireField[], fields: QueryOutput["fields"]): Record<
   const object: Record<string, unknown> = {};
   record.forEach((field, index) => {
     const name = fields[index]?.name ?? `column${index}`;
-    object[name] = field.isNull ? null : (field.longValue ?? field.doubleValue ?? field.booleanValue ?? field.stringValue ?? field.blobValue ?? arrayItems(field.arrayValue));
+    object[name] = field.isNull
+      ? null
+      : (field.longValue ??
+        field.doubleValue ??
+        field.booleanValue ??
+        field.stringValue ??
+        field.blobValue ??
+        arrayItems(field.arrayValue));
   });
   return object;
 }

@@ -3,7 +3,16 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import type { AddressInfo } from "node:net";
 import type { Backend, Session, TransactionSession } from "./backend.js";
 import { deadlines, type Deadline } from "./deadline.js";
-import { databaseError, databaseUnavailable, fromError, sendError, statementTimeout, transactionNotFound, unknownOperation, unsupportedResult } from "./errors.js";
+import {
+  databaseError,
+  databaseUnavailable,
+  fromError,
+  sendError,
+  statementTimeout,
+  transactionNotFound,
+  unknownOperation,
+  unsupportedResult,
+} from "./errors.js";
 import { asApiError, readJson, requireString, requireTarget, sendJson, type Body } from "./http.js";
 import { ColumnOrigins } from "./origins.js";
 import { postgresBackend } from "./pg-backend.js";
@@ -104,7 +113,12 @@ export async function startDataApiServer(options: DataApiServerOptions = {}): Pr
   const withDeadline = deadlines(statementMs);
 
   /** Runs one bound statement and learns the result's column types for conversion. */
-  const run = async (session: Session, deadline: Deadline, statement: { text: string; values: unknown[] }, withMetadata = false) => {
+  const run = async (
+    session: Session,
+    deadline: Deadline,
+    statement: { text: string; values: unknown[] },
+    withMetadata = false,
+  ) => {
     deadline.session = session;
     // A call that used up its time queueing (PGlite behind a transaction) is not run late.
     if (deadline.expired && !deadline.continueAfterTimeout) throw statementTimeout();
@@ -114,7 +128,12 @@ export async function startDataApiServer(options: DataApiServerOptions = {}): Pr
       output.fields.map((field) => field.typeId),
       catalogQuery,
     );
-    if (withMetadata && session.describeColumns && output.fields.length > 0 && output.fields.every((f) => f.tableId === undefined)) {
+    if (
+      withMetadata &&
+      session.describeColumns &&
+      output.fields.length > 0 &&
+      output.fields.every((f) => f.tableId === undefined)
+    ) {
       const described = await session.describeColumns(statement.text);
       output.fields = output.fields.map((field, index) => ({ ...field, ...described[index] }));
     }
@@ -135,9 +154,16 @@ export async function startDataApiServer(options: DataApiServerOptions = {}): Pr
       };
       const statement = bindParameters(sql, (body.parameters as WireParameter[] | undefined) ?? []);
       const output = await withDeadline(body.continueAfterTimeout === true, (deadline) =>
-        inSession(body.transactionId, (session) => run(session, deadline, statement, executeOptions.includeResultMetadata)),
+        inSession(body.transactionId, (session) =>
+          run(session, deadline, statement, executeOptions.includeResultMetadata),
+        ),
       );
-      return executeResponse(output, (oid) => catalog.get(oid), executeOptions, (field) => origins.get(field));
+      return executeResponse(
+        output,
+        (oid) => catalog.get(oid),
+        executeOptions,
+        (field) => origins.get(field),
+      );
     },
     async BatchExecute(body) {
       requireTarget(body);
@@ -198,7 +224,8 @@ export async function startDataApiServer(options: DataApiServerOptions = {}): Pr
     const requestId = randomUUID();
     const path = (request.url ?? "/").split("?")[0] ?? "/";
     try {
-      if (path === "/_health") return sendJson(response, 200, { status: "ok", backend: backend.name, available }, requestId);
+      if (path === "/_health")
+        return sendJson(response, 200, { status: "ok", backend: backend.name, available }, requestId);
       const body = await readJson(request);
       if (path === "/_admin/availability" && request.method === "POST") {
         available = body.available !== false;
@@ -214,11 +241,13 @@ export async function startDataApiServer(options: DataApiServerOptions = {}): Pr
       const operation = Object.hasOwn(operations, name) ? operations[name] : undefined;
       if (!operation || request.method !== "POST") throw unknownOperation(request.method ?? "?", path);
       byOperation[name] = (byOperation[name] ?? 0) + 1;
-      if (!available) throw databaseUnavailable("The database is unavailable (taken down through /_admin/availability)");
+      if (!available)
+        throw databaseUnavailable("The database is unavailable (taken down through /_admin/availability)");
       const payload = toJson(await operation(body));
       // 1 MiB per response (API reference, ExecuteStatement). Serverless v2 words it as observed on the
       // live service; Serverless v1 answered BadRequestException "Database returned more than the allowed response size limit".
-      if (Buffer.byteLength(payload) > maxResponseBytes) throw unsupportedResult("The result exceeds the size limit 1 MB");
+      if (Buffer.byteLength(payload) > maxResponseBytes)
+        throw unsupportedResult("The result exceeds the size limit 1 MB");
       response.writeHead(200, { "content-type": "application/json", "x-amzn-requestid": requestId });
       response.end(payload);
     } catch (error) {

@@ -13,7 +13,8 @@ import type { WireParameter } from "./wire.js";
  */
 export function bindParameters(sql: string, parameters: WireParameter[] = []): { text: string; values: unknown[] } {
   const byName = new Map<string, WireParameter>();
-  for (const parameter of parameters) if (parameter.name !== undefined && !byName.has(parameter.name)) byName.set(parameter.name, parameter);
+  for (const parameter of parameters)
+    if (parameter.name !== undefined && !byName.has(parameter.name)) byName.set(parameter.name, parameter);
   const positions = new Map<string, string>();
   const values: unknown[] = [];
   let text = "";
@@ -27,7 +28,9 @@ export function bindParameters(sql: string, parameters: WireParameter[] = []): {
     if (token.kind === "dollar" && /(^|[^:]):[A-Za-z0-9_]/.test(token.text)) {
       // The live service substitutes placeholders inside dollar quotes (`SELECT $$a :b c$$` answers
       // `a $1 c`): a silently wrong statement, refused here instead.
-      throw new WireError("A dollar-quoted string contains ':name', which the Data API would replace with a parameter. Pass the text as a parameter instead.");
+      throw new WireError(
+        "A dollar-quoted string contains ':name', which the Data API would replace with a parameter. Pass the text as a parameter instead.",
+      );
     }
     if (token.kind !== "parameter") {
       text += token.text;
@@ -55,8 +58,13 @@ function bindValue(name: string, parameter: WireParameter): { value: unknown; ca
     if (parameter.typeHint === undefined) return { value: value.stringValue, cast: "varchar" };
     return { value: value.stringValue, cast: hintedCast(name, parameter.typeHint, value.stringValue) };
   }
-  if (parameter.typeHint !== undefined) throw new WireError(`Type hint ${parameter.typeHint} applies only to stringValue (parameter ${name}).`);
-  if (value.longValue !== undefined) return { value: typeof value.longValue === "number" ? String(value.longValue) : value.longValue.digits, cast: "int8" };
+  if (parameter.typeHint !== undefined)
+    throw new WireError(`Type hint ${parameter.typeHint} applies only to stringValue (parameter ${name}).`);
+  if (value.longValue !== undefined)
+    return {
+      value: typeof value.longValue === "number" ? String(value.longValue) : value.longValue.digits,
+      cast: "int8",
+    };
   if (value.doubleValue !== undefined) return { value: String(value.doubleValue), cast: "float8" };
   if (value.booleanValue !== undefined) return { value: value.booleanValue ? "true" : "false", cast: "bool" };
   if (value.blobValue !== undefined) return { value: Buffer.from(value.blobValue, "base64"), cast: "bytea" };

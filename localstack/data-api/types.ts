@@ -61,7 +61,9 @@ export type CatalogQuery = (text: string, values: unknown[]) => Promise<{ rows: 
 
 /** PostgreSQL type ids → names, learning user types (enums, domains, their arrays) as results mention them. */
 export class TypeCatalog {
-  private readonly types = new Map<number, PgType>(builtins.map(([oid, name, category, element]) => [oid, { oid, name, category, element }]));
+  private readonly types = new Map<number, PgType>(
+    builtins.map(([oid, name, category, element]) => [oid, { oid, name, category, element }]),
+  );
 
   get(oid: number): PgType {
     return this.types.get(oid) ?? { oid, name: "unknown", category: "X" };

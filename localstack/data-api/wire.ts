@@ -32,6 +32,14 @@ export interface WireParameter {
 
 export { ExactInteger, toJson } from "./json-out.js";
 export { columnMetadata, type ColumnMetadata } from "./metadata.js";
-export { assertSupported, executeResponse, parsePgArray, toField, type ExecuteOptions, type ExecuteResponse, type ResultSetOptions } from "./results.js";
+export {
+  assertSupported,
+  executeResponse,
+  parsePgArray,
+  toField,
+  type ExecuteOptions,
+  type ExecuteResponse,
+  type ResultSetOptions,
+} from "./results.js";
 export { bindParameters } from "./statement.js";
 export { InternalFailureError, UnsupportedResultError, ValidationError, WireError } from "./wire-errors.js";

@@ -23,7 +23,12 @@ const nowhere: Record<string, RegExp> = {
 };
 
 /** Media's SDK packages: only the API (upload URLs) and the media functions sign or store objects. */
-const mediaSdk = ["@aws-sdk/client-s3", "@aws-sdk/s3-presigned-post", "@aws-sdk/cloudfront-signer", "@aws-sdk/client-secrets-manager"];
+const mediaSdk = [
+  "@aws-sdk/client-s3",
+  "@aws-sdk/s3-presigned-post",
+  "@aws-sdk/cloudfront-signer",
+  "@aws-sdk/client-secrets-manager",
+];
 
 /** Packages each function must not bundle, because none of its code paths can call them. */
 const notIn: Partial<Record<Kind, readonly string[]>> = {
@@ -39,7 +44,12 @@ beforeAll(async () => {
   const kinds = Object.keys(handlerEntries) as Kind[];
   const results = await Promise.all(
     kinds.map((kind) =>
-      build({ ...esbuildOptions(join(functionsDir, handlerEntries[kind]), "/nonexistent"), metafile: true, write: false, logLevel: "error" }),
+      build({
+        ...esbuildOptions(join(functionsDir, handlerEntries[kind]), "/nonexistent"),
+        metafile: true,
+        write: false,
+        logLevel: "error",
+      }),
     ),
   );
   kinds.forEach((kind, i) => metafiles.set(kind, results[i]!.metafile));
@@ -62,10 +72,13 @@ describe("function bundles", () => {
     expect(found).toEqual([]);
   });
 
-  it.each(Object.entries(notIn) as Array<[Kind, readonly string[]]>)("%s bundles none of the packages it cannot call", (kind, packages) => {
-    const present = packages.filter((pkg) => inputs(kind).some((input) => input.includes(`node_modules/${pkg}/`)));
-    expect(present).toEqual([]);
-  });
+  it.each(Object.entries(notIn) as Array<[Kind, readonly string[]]>)(
+    "%s bundles none of the packages it cannot call",
+    (kind, packages) => {
+      const present = packages.filter((pkg) => inputs(kind).some((input) => input.includes(`node_modules/${pkg}/`)));
+      expect(present).toEqual([]);
+    },
+  );
 
   it("the check sees packages that are there", () => {
     // Guards the guard: the API signs uploads, so the S3 SDK must show up in its inputs.

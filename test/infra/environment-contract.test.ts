@@ -16,7 +16,8 @@ function ourFunctions(stage: "local" | "prod"): SynthesizedFunction[] {
   return Object.entries(template.findResources("AWS::Lambda::Function"))
     .map(([id, resource]) => ({
       id,
-      variables: ((resource.Properties as { Environment?: { Variables?: Record<string, unknown> } }).Environment?.Variables ?? {}),
+      variables:
+        (resource.Properties as { Environment?: { Variables?: Record<string, unknown> } }).Environment?.Variables ?? {},
     }))
     .filter((fn) => "GROUNDCREW_FUNCTION" in fn.variables);
 }
@@ -50,7 +51,9 @@ describe.each(["local", "prod"] as const)("the %s stack keeps the environment co
       // An optional binding is all or nothing: CloudFront signing with a domain but no key is a broken deploy.
       for (const binding of optional) {
         const set = requiredNames(binding).filter((name) => present.includes(name));
-        expect([0, requiredNames(binding).length], `${fn.id} (${kind}) half-bound ${binding.boundBy}`).toContain(set.length);
+        expect([0, requiredNames(binding).length], `${fn.id} (${kind}) half-bound ${binding.boundBy}`).toContain(
+          set.length,
+        );
       }
       const known = new Set([...required, ...optional].flatMap(allNames));
       const stray = present.filter((name) => !known.has(name) && !runtimeOptions.has(name));

@@ -14,16 +14,19 @@ describe("cdk-nag AwsSolutions on the prod stage", () => {
   it.each<[string, Environment | undefined]>([
     ["an account", { account: "123456789012", region: "eu-west-1" }],
     ["no account (environment-agnostic)", undefined],
-  ])("reports nothing unacknowledged for %s (every acknowledgement carries its reason next to the resource)", (_, env) => {
-    const app = testApp({ outdir: mkdtempSync(join(tmpdir(), "groundcrew-nag-")) });
-    new GroundcrewStack(app, "nag", { config: loadConfig("prod"), env });
-    Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
-    let report = "";
-    try {
-      app.synth();
-    } catch (error) {
-      report = (error as Error).message;
-    }
-    expect(report).toBe("");
-  });
+  ])(
+    "reports nothing unacknowledged for %s (every acknowledgement carries its reason next to the resource)",
+    (_, env) => {
+      const app = testApp({ outdir: mkdtempSync(join(tmpdir(), "groundcrew-nag-")) });
+      new GroundcrewStack(app, "nag", { config: loadConfig("prod"), env });
+      Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+      let report = "";
+      try {
+        app.synth();
+      } catch (error) {
+        report = (error as Error).message;
+      }
+      expect(report).toBe("");
+    },
+  );
 });

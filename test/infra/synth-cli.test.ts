@@ -33,7 +33,8 @@ const temporary: string[] = [];
  */
 function freshEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { HOME: mkdtempSync(join(tmpdir(), "groundcrew-home-")) };
-  for (const name of ["PATH", "LANG", "TMPDIR", "USER", "SHELL", "CI"]) if (process.env[name] !== undefined) env[name] = process.env[name];
+  for (const name of ["PATH", "LANG", "TMPDIR", "USER", "SHELL", "CI"])
+    if (process.env[name] !== undefined) env[name] = process.env[name];
   return {
     ...env,
     // The npm and CDK update checks and CLI telemetry reach the network and print notices; the synth needs none of them.
@@ -45,7 +46,11 @@ function freshEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
 }
 
 /** Runs a command to its end and keeps what it printed (stdout and stderr, interleaved). */
-function run(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; output: string }> {
+function run(
+  command: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { cwd: repoRoot, env });
     let output = "";
@@ -79,7 +84,9 @@ function cliWarnings(output: string): string[] {
 function assemblyFindings(assembly: CloudAssembly): string[] {
   return Object.values(assembly.artifacts).flatMap((artifact) =>
     Object.entries(artifact.metadata ?? {}).flatMap(([path, entries]) =>
-      entries.filter((entry) => entry.type === "aws:cdk:warning" || entry.type === "aws:cdk:error").map((entry) => `${path}: ${JSON.stringify(entry.data)}`),
+      entries
+        .filter((entry) => entry.type === "aws:cdk:warning" || entry.type === "aws:cdk:error")
+        .map((entry) => `${path}: ${JSON.stringify(entry.data)}`),
     ),
   );
 }
@@ -87,7 +94,10 @@ function assemblyFindings(assembly: CloudAssembly): string[] {
 /** cfn-lint from the project virtualenv (localstack/bootstrap.mjs installs it); settings in .cfnlintrc.yaml. */
 function cfnLint(template: string, region: string): Promise<{ code: number | null; output: string }> {
   const binary = join(venvDir, "bin", "cfn-lint");
-  if (!existsSync(binary)) throw new Error(`${binary} is missing: run \`node localstack/bootstrap.mjs\` (npm test does) to create the virtualenv`);
+  if (!existsSync(binary))
+    throw new Error(
+      `${binary} is missing: run \`node localstack/bootstrap.mjs\` (npm test does) to create the virtualenv`,
+    );
   const env = freshEnv();
   temporary.push(env.HOME as string);
   return run(binary, ["--regions", region, "--", template], env);
@@ -151,7 +161,9 @@ describe("npm run synth through the CDK CLI, without AWS credentials", () => {
     const template = JSON.parse(readFileSync(join(agnostic.outdir, "groundcrew-prod.template.json"), "utf8")) as {
       Resources: Record<string, { Type: string; Properties: { Code?: { S3Key?: string } } }>;
     };
-    const api = Object.entries(template.Resources).find(([id, r]) => id.startsWith("ApiFunction") && r.Type === "AWS::Lambda::Function")?.[1];
+    const api = Object.entries(template.Resources).find(
+      ([id, r]) => id.startsWith("ApiFunction") && r.Type === "AWS::Lambda::Function",
+    )?.[1];
     const assetHash = api?.Properties.Code?.S3Key?.replace(/\.zip$/, "");
     expect(assetHash).toBeDefined();
     const bundle = join(agnostic.outdir, `asset.${assetHash}`, "index.js");

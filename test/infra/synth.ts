@@ -8,7 +8,8 @@ import { repoRoot } from "../../infra/paths.js";
 import { GroundcrewStack } from "../../infra/stacks/groundcrew-stack.js";
 
 /** The feature flags and other context cdk.json gives the CLI, so tests build what `cdk synth` builds. */
-const cdkJsonContext = (JSON.parse(readFileSync(join(repoRoot, "cdk.json"), "utf8")) as { context?: Record<string, unknown> }).context ?? {};
+const cdkJsonContext =
+  (JSON.parse(readFileSync(join(repoRoot, "cdk.json"), "utf8")) as { context?: Record<string, unknown> }).context ?? {};
 
 /**
  * An App for assertion tests, with the two slow parts of a synth left to test/infra/synth-cli.test.ts
@@ -29,7 +30,10 @@ export function testApp(props: AppProps = {}): App {
 const cache = new Map<string, { stack: GroundcrewStack; template: Template }>();
 
 /** Synthesises a stage once per test file (vitest gives each file its own module scope). */
-export function synthStage(stage: "local" | "prod", overrides: Partial<ConfigInput> = {}): { stack: GroundcrewStack; template: Template } {
+export function synthStage(
+  stage: "local" | "prod",
+  overrides: Partial<ConfigInput> = {},
+): { stack: GroundcrewStack; template: Template } {
   const key = `${stage}:${JSON.stringify(overrides)}`;
   const hit = cache.get(key);
   if (hit) return hit;

@@ -10,7 +10,10 @@ describe("authentication on the deployed local stack", () => {
   let audience: string;
 
   beforeAll(() => {
-    ({ AuthIssuer: issuer, AuthAudience: audience } = outputs() as { AuthIssuer: string; AuthAudience: string } & ReturnType<typeof outputs>);
+    ({ AuthIssuer: issuer, AuthAudience: audience } = outputs() as {
+      AuthIssuer: string;
+      AuthAudience: string;
+    } & ReturnType<typeof outputs>);
   });
 
   it("lets anyone reach public routes and no one reach user routes without a token (401)", async () => {

@@ -39,9 +39,19 @@ interface Row {
 
 const thirtyDays = 30 * 86_400;
 const adminOnly = (admin: Expected): Record<Role, Expected> => ({ anonymous: 401, alice: 403, bob: 403, carol: admin });
-const anyUser = (status: Expected): Record<Role, Expected> => ({ anonymous: 401, alice: status, bob: status, carol: status });
+const anyUser = (status: Expected): Record<Role, Expected> => ({
+  anonymous: 401,
+  alice: status,
+  bob: status,
+  carol: status,
+});
 /** alice's object: hers and an admin's to see; another user is told it does not exist. */
-const ownedByAlice = (status: Expected): Record<Role, Expected> => ({ anonymous: 401, alice: status, bob: 404, carol: status });
+const ownedByAlice = (status: Expected): Record<Role, Expected> => ({
+  anonymous: 401,
+  alice: status,
+  bob: 404,
+  carol: status,
+});
 
 const enqueue = (name: string, payload: unknown, role: Role) => ({
   method: "POST",
@@ -55,7 +65,12 @@ const enqueueBatch = (items: [string, unknown][], role: Role) => ({
   method: "POST",
   path: "/tasks/batch",
   body: {
-    tasks: items.map(([name, payload], i) => ({ name, payload, delaySeconds: thirtyDays, idempotencyKey: `authz-matrix-batch:${name}:${i}:${items.length}:${role}` })),
+    tasks: items.map(([name, payload], i) => ({
+      name,
+      payload,
+      delaySeconds: thirtyDays,
+      idempotencyKey: `authz-matrix-batch:${name}:${i}:${items.length}:${role}`,
+    })),
   },
 });
 
@@ -68,36 +83,72 @@ async function unthrottled(call: () => Promise<Answer>): Promise<Answer> {
   }
 }
 
-const ids = (answer: Answer, list: "items" | "tasks") => ((answer.body?.[list] ?? []) as { id: string }[]).map((item) => item.id);
+const ids = (answer: Answer, list: "items" | "tasks") =>
+  ((answer.body?.[list] ?? []) as { id: string }[]).map((item) => item.id);
 
 /** Names that exist on Object.prototype: an own-property lookup must treat them as unknown. */
 const prototypeNames = ["__proto__", "constructor", "toString"] as const;
 
 const rows: Row[] = [
-  { route: "GET /health", request: () => ({ method: "GET", path: "/health" }), expected: { anonymous: 200, alice: 200, bob: 200, carol: 200 } },
+  {
+    route: "GET /health",
+    request: () => ({ method: "GET", path: "/health" }),
+    expected: { anonymous: 200, alice: 200, bob: 200, carol: 200 },
+  },
 
   // Tasks: who may enqueue what comes from each task definition's `access`.
-  { route: 'POST /tasks (access "user": reports.task-stats)', request: (role) => enqueue("reports.task-stats", { hours: 1 }, role), expected: anyUser(202) },
-  { route: 'POST /tasks (access "admin": diagnostics.echo)', request: (role) => enqueue("diagnostics.echo", { message: "authorization matrix" }, role), expected: adminOnly(202) },
+  {
+    route: 'POST /tasks (access "user": reports.task-stats)',
+    request: (role) => enqueue("reports.task-stats", { hours: 1 }, role),
+    expected: anyUser(202),
+  },
+  {
+    route: 'POST /tasks (access "admin": diagnostics.echo)',
+    request: (role) => enqueue("diagnostics.echo", { message: "authorization matrix" }, role),
+    expected: adminOnly(202),
+  },
   {
     route: 'POST /tasks (access "internal": housekeeping.expire-idempotency-keys)',
     request: (role) => enqueue("housekeeping.expire-idempotency-keys", { olderThanHours: 24 }, role),
     expected: adminOnly(403),
   },
-  { route: 'POST /tasks (access "internal": reports.daily-digest)', request: (role) => enqueue("reports.daily-digest", { hours: 24 }, role), expected: adminOnly(403) },
-  { route: "POST /tasks (unknown task name)", request: (role) => enqueue("no-such.task", {}, role), expected: anyUser(400) },
+  {
+    route: 'POST /tasks (access "internal": reports.daily-digest)',
+    request: (role) => enqueue("reports.daily-digest", { hours: 24 }, role),
+    expected: adminOnly(403),
+  },
+  {
+    route: "POST /tasks (unknown task name)",
+    request: (role) => enqueue("no-such.task", {}, role),
+    expected: anyUser(400),
+  },
   {
     route: 'POST /tasks/batch (access "user": reports.task-stats ×2)',
-    request: (role) => enqueueBatch([["reports.task-stats", { hours: 1 }], ["reports.task-stats", { hours: 2 }]], role),
+    request: (role) =>
+      enqueueBatch(
+        [
+          ["reports.task-stats", { hours: 1 }],
+          ["reports.task-stats", { hours: 2 }],
+        ],
+        role,
+      ),
     expected: anyUser(202),
     check: (role, answer) => {
-      if (role !== "anonymous") expect((answer.body?.tasks as unknown[] | undefined)?.length, "one answer per item, in order").toBe(2);
+      if (role !== "anonymous")
+        expect((answer.body?.tasks as unknown[] | undefined)?.length, "one answer per item, in order").toBe(2);
     },
   },
   {
     // One admin-only item refuses the whole batch for a user; nothing of it is stored.
     route: 'POST /tasks/batch (a "user" task and an "admin" one)',
-    request: (role) => enqueueBatch([["reports.task-stats", { hours: 3 }], ["diagnostics.echo", { message: "authorization matrix" }]], role),
+    request: (role) =>
+      enqueueBatch(
+        [
+          ["reports.task-stats", { hours: 3 }],
+          ["diagnostics.echo", { message: "authorization matrix" }],
+        ],
+        role,
+      ),
     expected: adminOnly(202),
   },
   {
@@ -113,10 +164,18 @@ const rows: Row[] = [
       const tasks = (answer.body?.tasks ?? []) as { id: string; createdBy: string | null }[];
       if (role === "carol") expect(ids(answer, "tasks"), "an admin lists every user's tasks").toContain(f.aliceTask);
       if (role === "alice") expect(ids(answer, "tasks"), "a user lists her own tasks").toContain(f.aliceTask);
-      if (role === "alice" || role === "bob") expect(tasks.filter((t) => t.createdBy !== role), "a user lists only her own tasks").toEqual([]);
+      if (role === "alice" || role === "bob")
+        expect(
+          tasks.filter((t) => t.createdBy !== role),
+          "a user lists only her own tasks",
+        ).toEqual([]);
     },
   },
-  { route: "GET /tasks/{id} (alice's task)", request: (_, f) => ({ method: "GET", path: `/tasks/${f.aliceTask}` }), expected: ownedByAlice(200) },
+  {
+    route: "GET /tasks/{id} (alice's task)",
+    request: (_, f) => ({ method: "GET", path: `/tasks/${f.aliceTask}` }),
+    expected: ownedByAlice(200),
+  },
   {
     route: "POST /tasks/{id}/cancel (alice's scheduled task)",
     request: (role, f) => ({
@@ -125,7 +184,11 @@ const rows: Row[] = [
     }),
     expected: ownedByAlice(200),
     check: async (role, _answer, f, as) => {
-      if (role === "bob") expect((await as.alice.request("GET", `/tasks/${f.aliceTask}`)).body?.status, "bob's cancel left alice's task alone").toBe("scheduled");
+      if (role === "bob")
+        expect(
+          (await as.alice.request("GET", `/tasks/${f.aliceTask}`)).body?.status,
+          "bob's cancel left alice's task alone",
+        ).toBe("scheduled");
     },
   },
 
@@ -140,7 +203,11 @@ const rows: Row[] = [
   // Operations: admins only.
   { route: "GET /queues", request: () => ({ method: "GET", path: "/queues" }), expected: adminOnly(200) },
   // 202: redrive queues the tasks again; they run later.
-  { route: "POST /queues/{name}/redrive (reports)", request: () => ({ method: "POST", path: "/queues/reports/redrive" }), expected: adminOnly(202) },
+  {
+    route: "POST /queues/{name}/redrive (reports)",
+    request: () => ({ method: "POST", path: "/queues/reports/redrive" }),
+    expected: adminOnly(202),
+  },
   { route: "GET /schedules", request: () => ({ method: "GET", path: "/schedules" }), expected: adminOnly(200) },
   {
     route: "PATCH /schedules/{name} (reports.daily-digest, enabled as it is)",
@@ -157,24 +224,56 @@ const rows: Row[] = [
     request: () => ({ method: "DELETE", path: "/schedules/reports.daily-digest/override" }),
     expected: adminOnly(200),
   },
-  { route: "POST /schedules/{name}/run (diagnostics.heartbeat)", request: () => ({ method: "POST", path: "/schedules/diagnostics.heartbeat/run" }), expected: adminOnly(202) },
-  { route: "GET /maintenance/steps", request: () => ({ method: "GET", path: "/maintenance/steps" }), expected: adminOnly(200) },
+  {
+    route: "POST /schedules/{name}/run (diagnostics.heartbeat)",
+    request: () => ({ method: "POST", path: "/schedules/diagnostics.heartbeat/run" }),
+    expected: adminOnly(202),
+  },
+  {
+    route: "GET /maintenance/steps",
+    request: () => ({ method: "GET", path: "/maintenance/steps" }),
+    expected: adminOnly(200),
+  },
   {
     route: "PATCH /maintenance/steps/{name} (purge-old-events, enabled as it is)",
     request: () => ({ method: "PATCH", path: "/maintenance/steps/purge-old-events", body: { enabled: true } }),
     expected: adminOnly(200),
   },
   // 409 when a run (this one's previous repetition, or the daily one) is still going.
-  { route: "POST /maintenance/runs", request: () => ({ method: "POST", path: "/maintenance/runs", body: {} }), expected: adminOnly([202, 409]) },
+  {
+    route: "POST /maintenance/runs",
+    request: () => ({ method: "POST", path: "/maintenance/runs", body: {} }),
+    expected: adminOnly([202, 409]),
+  },
   { route: "GET /events", request: () => ({ method: "GET", path: "/events?limit=5" }), expected: adminOnly(200) },
 
   // Unknown names in paths: own-property lookups, so Object.prototype's names are unknown too.
   ...prototypeNames.flatMap((name): Row[] => [
-    { route: `POST /queues/${name}/redrive`, request: () => ({ method: "POST", path: `/queues/${name}/redrive` }), expected: adminOnly(404) },
-    { route: `PATCH /schedules/${name}`, request: () => ({ method: "PATCH", path: `/schedules/${name}`, body: { enabled: true } }), expected: adminOnly(404) },
-    { route: `DELETE /schedules/${name}/override`, request: () => ({ method: "DELETE", path: `/schedules/${name}/override` }), expected: adminOnly(404) },
-    { route: `POST /schedules/${name}/run`, request: () => ({ method: "POST", path: `/schedules/${name}/run` }), expected: adminOnly(404) },
-    { route: `PATCH /maintenance/steps/${name}`, request: () => ({ method: "PATCH", path: `/maintenance/steps/${name}`, body: { enabled: true } }), expected: adminOnly(404) },
+    {
+      route: `POST /queues/${name}/redrive`,
+      request: () => ({ method: "POST", path: `/queues/${name}/redrive` }),
+      expected: adminOnly(404),
+    },
+    {
+      route: `PATCH /schedules/${name}`,
+      request: () => ({ method: "PATCH", path: `/schedules/${name}`, body: { enabled: true } }),
+      expected: adminOnly(404),
+    },
+    {
+      route: `DELETE /schedules/${name}/override`,
+      request: () => ({ method: "DELETE", path: `/schedules/${name}/override` }),
+      expected: adminOnly(404),
+    },
+    {
+      route: `POST /schedules/${name}/run`,
+      request: () => ({ method: "POST", path: `/schedules/${name}/run` }),
+      expected: adminOnly(404),
+    },
+    {
+      route: `PATCH /maintenance/steps/${name}`,
+      request: () => ({ method: "PATCH", path: `/maintenance/steps/${name}`, body: { enabled: true } }),
+      expected: adminOnly(404),
+    },
   ]),
 
   // Media: everyone their own; /admin/media for admins.
@@ -197,12 +296,28 @@ const rows: Row[] = [
   },
   {
     route: "POST /media/uploads",
-    request: () => ({ method: "POST", path: "/media/uploads", body: { filename: "matrix.txt", contentType: "text/plain", size: 10 } }),
+    request: () => ({
+      method: "POST",
+      path: "/media/uploads",
+      body: { filename: "matrix.txt", contentType: "text/plain", size: 10 },
+    }),
     expected: anyUser(201),
   },
-  { route: "GET /media/{id} (alice's file)", request: (_, f) => ({ method: "GET", path: `/media/${f.aliceMedia}` }), expected: ownedByAlice(200) },
-  { route: "GET /media/{id}?redirect=1 (alice's file)", request: (_, f) => ({ method: "GET", path: `/media/${f.aliceMedia}?redirect=1` }), expected: ownedByAlice(302) },
-  { route: "GET /media/{id}/info (alice's file)", request: (_, f) => ({ method: "GET", path: `/media/${f.aliceMedia}/info` }), expected: ownedByAlice(200) },
+  {
+    route: "GET /media/{id} (alice's file)",
+    request: (_, f) => ({ method: "GET", path: `/media/${f.aliceMedia}` }),
+    expected: ownedByAlice(200),
+  },
+  {
+    route: "GET /media/{id}?redirect=1 (alice's file)",
+    request: (_, f) => ({ method: "GET", path: `/media/${f.aliceMedia}?redirect=1` }),
+    expected: ownedByAlice(302),
+  },
+  {
+    route: "GET /media/{id}/info (alice's file)",
+    request: (_, f) => ({ method: "GET", path: `/media/${f.aliceMedia}/info` }),
+    expected: ownedByAlice(200),
+  },
   {
     route: "DELETE /media/{id} (alice's file)",
     request: (role, f) => ({
@@ -211,13 +326,23 @@ const rows: Row[] = [
     }),
     expected: ownedByAlice([200, 204]),
     check: async (role, _answer, f, as) => {
-      if (role === "bob") expect((await as.alice.request("GET", `/media/${f.aliceMedia}/info`)).status, "bob's delete left alice's file alone").toBe(200);
-      if (role === "alice") expect((await as.alice.request("GET", `/media/${f.mediaForAliceToDelete}/info`)).status, "alice's file is gone").toBe(404);
+      if (role === "bob")
+        expect(
+          (await as.alice.request("GET", `/media/${f.aliceMedia}/info`)).status,
+          "bob's delete left alice's file alone",
+        ).toBe(200);
+      if (role === "alice")
+        expect(
+          (await as.alice.request("GET", `/media/${f.mediaForAliceToDelete}/info`)).status,
+          "alice's file is gone",
+        ).toBe(404);
     },
   },
 ];
 
-const cases = rows.flatMap((row) => roles.map((role) => ({ name: `${row.route} · ${role} → ${[row.expected[role]].flat().join(" or ")}`, row, role })));
+const cases = rows.flatMap((row) =>
+  roles.map((role) => ({ name: `${row.route} · ${role} → ${[row.expected[role]].flat().join(" or ")}`, row, role })),
+);
 
 /** What each cell answered, printed as the matrix at the end. */
 const got = new Map<string, Partial<Record<Role, number>>>();
@@ -229,28 +354,50 @@ describe("authorization matrix: every route × anonymous, alice, bob (another us
   beforeAll(async () => {
     as = await callers();
     const aliceEnqueues = async () => {
-      const answer = await as.alice.request("POST", "/tasks", { name: "reports.task-stats", payload: { hours: 1 }, delaySeconds: thirtyDays });
-      if (answer.status !== 202) throw new Error(`alice could not enqueue reports.task-stats (${answer.status}): ${JSON.stringify(answer.body)}`);
+      const answer = await as.alice.request("POST", "/tasks", {
+        name: "reports.task-stats",
+        payload: { hours: 1 },
+        delaySeconds: thirtyDays,
+      });
+      if (answer.status !== 202)
+        throw new Error(
+          `alice could not enqueue reports.task-stats (${answer.status}): ${JSON.stringify(answer.body)}`,
+        );
       return answer.body.id as string;
     };
-    const [aliceTask, taskForAliceToCancel, taskForCarolToCancel] = [await aliceEnqueues(), await aliceEnqueues(), await aliceEnqueues()];
+    const [aliceTask, taskForAliceToCancel, taskForCarolToCancel] = [
+      await aliceEnqueues(),
+      await aliceEnqueues(),
+      await aliceEnqueues(),
+    ];
     const [aliceMedia, mediaForAliceToDelete, mediaForCarolToDelete] = await Promise.all([
       storedMedia(as.alice, "kept.txt"),
       storedMedia(as.alice, "deleted-by-alice.txt"),
       storedMedia(as.alice, "deleted-by-carol.txt"),
     ]);
-    fixture = { aliceTask, taskForAliceToCancel, taskForCarolToCancel, aliceMedia, mediaForAliceToDelete, mediaForCarolToDelete };
+    fixture = {
+      aliceTask,
+      taskForAliceToCancel,
+      taskForCarolToCancel,
+      aliceMedia,
+      mediaForAliceToDelete,
+      mediaForCarolToDelete,
+    };
   });
 
   // A loop rather than it.each: it.each would cut these names at 40 characters.
-  for (const { name, row, role } of cases) it(name, async () => {
-    const request = row.request(role, fixture);
-    const answer = await unthrottled(() => as[role].request(request.method, request.path, request.body));
-    got.set(row.route, { ...got.get(row.route), [role]: answer.status });
-    const expected = [row.expected[role]].flat();
-    expect(expected, `${request.method} ${request.path} as ${role} answered ${answer.status}: ${JSON.stringify(answer.body).slice(0, 400)}`).toContain(answer.status);
-    await row.check?.(role, answer, fixture, as);
-  });
+  for (const { name, row, role } of cases)
+    it(name, async () => {
+      const request = row.request(role, fixture);
+      const answer = await unthrottled(() => as[role].request(request.method, request.path, request.body));
+      got.set(row.route, { ...got.get(row.route), [role]: answer.status });
+      const expected = [row.expected[role]].flat();
+      expect(
+        expected,
+        `${request.method} ${request.path} as ${role} answered ${answer.status}: ${JSON.stringify(answer.body).slice(0, 400)}`,
+      ).toContain(answer.status);
+      await row.check?.(role, answer, fixture, as);
+    });
 
   it("treats a garbage token, a token signed for ten years, a subject with NUL, and no token alike: 401, before looking at the body", async () => {
     const tenYears = await localToken({ sub: "alice", ttlSeconds: 10 * 365 * 86_400 }, outputs());
@@ -284,6 +431,13 @@ describe("authorization matrix: every route × anonymous, alice, bob (another us
       return `${status ?? "—"}${ok ? "" : ` ✗ (want ${[row.expected[role]].flat().join("/")})`}`;
     };
     const lines = rows.map((row) => `| ${row.route} | ${roles.map((role) => cell(row.route, role)).join(" | ")} |`);
-    console.log(["[authorization matrix]", `| route | ${roles.join(" | ")} |`, `| --- | ${roles.map(() => "---").join(" | ")} |`, ...lines].join("\n"));
+    console.log(
+      [
+        "[authorization matrix]",
+        `| route | ${roles.join(" | ")} |`,
+        `| --- | ${roles.map(() => "---").join(" | ")} |`,
+        ...lines,
+      ].join("\n"),
+    );
   });
 });

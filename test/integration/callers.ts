@@ -23,7 +23,10 @@ export interface Caller {
 const testTokenSeconds = 900;
 
 export async function caller(role: Role): Promise<Caller> {
-  const token = role === "anonymous" ? undefined : await localToken({ sub: role, admin: role === "carol", ttlSeconds: testTokenSeconds }, outputs());
+  const token =
+    role === "anonymous"
+      ? undefined
+      : await localToken({ sub: role, admin: role === "carol", ttlSeconds: testTokenSeconds }, outputs());
   return { role, token, request: (method, path, body) => send(token, method, path, body) };
 }
 
@@ -39,10 +42,19 @@ export function send(token: string | undefined, method: string, path: string, bo
 }
 
 /** Uploads `text` through the presigned POST form and waits until the processor has stored it. */
-export async function storedMedia(owner: Caller, filename: string, text = `authorization matrix ${Date.now()}\n`): Promise<string> {
+export async function storedMedia(
+  owner: Caller,
+  filename: string,
+  text = `authorization matrix ${Date.now()}\n`,
+): Promise<string> {
   const bytes = new TextEncoder().encode(text);
-  const created = await owner.request("POST", "/media/uploads", { filename, contentType: "text/plain", size: bytes.byteLength });
-  if (created.status !== 201) throw new Error(`POST /media/uploads answered ${created.status}: ${JSON.stringify(created.body)}`);
+  const created = await owner.request("POST", "/media/uploads", {
+    filename,
+    contentType: "text/plain",
+    size: bytes.byteLength,
+  });
+  if (created.status !== 201)
+    throw new Error(`POST /media/uploads answered ${created.status}: ${JSON.stringify(created.body)}`);
   const form = new FormData();
   for (const [name, value] of Object.entries(created.body.fields as Record<string, string>)) form.append(name, value);
   form.append("file", new Blob([bytes], { type: "text/plain" }));

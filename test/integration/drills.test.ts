@@ -11,7 +11,14 @@ import { asUser, eventually } from "./session.js";
  * database (drill 1 takes it away, drill 2 needs it at its end, drill 3 takes it away briefly).
  */
 
-type Task = { id: string; status: string; attempts: number; result?: unknown; startedAt: string | null; finishedAt: string | null };
+type Task = {
+  id: string;
+  status: string;
+  attempts: number;
+  result?: unknown;
+  startedAt: string | null;
+  finishedAt: string | null;
+};
 
 const credentials = { accessKeyId: "test", secretAccessKey: "test" };
 const region = "us-east-1";
@@ -33,14 +40,19 @@ async function databaseRequests(): Promise<number> {
 /** Messages waiting in the default queue's dead-letter queue, read straight from SQS. */
 async function deadLetterDepth(): Promise<number> {
   const { Attributes } = await sqs().send(
-    new GetQueueAttributesCommand({ QueueUrl: outputs().QueueDefaultDeadLetterUrl, AttributeNames: ["ApproximateNumberOfMessages"] }),
+    new GetQueueAttributesCommand({
+      QueueUrl: outputs().QueueDefaultDeadLetterUrl,
+      AttributeNames: ["ApproximateNumberOfMessages"],
+    }),
   );
   return Number(Attributes?.ApproximateNumberOfMessages ?? 0);
 }
 
 /** One beat now, as the EventBridge rule would fire it: the reconciler runs on every beat. */
 async function tick(): Promise<void> {
-  const answer = await lambda().send(new InvokeCommand({ FunctionName: outputs().DispatcherFunctionName, Payload: Buffer.from("{}") }));
+  const answer = await lambda().send(
+    new InvokeCommand({ FunctionName: outputs().DispatcherFunctionName, Payload: Buffer.from("{}") }),
+  );
   expect(answer.FunctionError, Buffer.from(answer.Payload ?? new Uint8Array()).toString()).toBeUndefined();
 }
 
@@ -97,9 +109,23 @@ describe("fault drills on the local stack", () => {
     // Enqueueing needs the database, so all 100 go in first. 98 arrive 3 s later, during the
     // outage; the 2 others are running when the database goes, so their outcome write fails and
     // travels in a message that is deferred until the database is back.
-    const arriving = await enqueueMany(total - 2, (i) => ({ payload: { message: `outage-${i}`, sleepMs: 500 }, delaySeconds: 3 }));
-    const midRun = await Promise.all([0, 1].map((i) => enqueue({ payload: { message: `outage-mid-run-${i}`, sleepMs: 2_000 } })));
-    await Promise.all(midRun.map((id) => eventually(`task ${id} to be running`, async () => ((await read(id)).status === "running" ? true : undefined), 60_000, 100)));
+    const arriving = await enqueueMany(total - 2, (i) => ({
+      payload: { message: `outage-${i}`, sleepMs: 500 },
+      delaySeconds: 3,
+    }));
+    const midRun = await Promise.all(
+      [0, 1].map((i) => enqueue({ payload: { message: `outage-mid-run-${i}`, sleepMs: 2_000 } })),
+    );
+    await Promise.all(
+      midRun.map((id) =>
+        eventually(
+          `task ${id} to be running`,
+          async () => ((await read(id)).status === "running" ? true : undefined),
+          60_000,
+          100,
+        ),
+      ),
+    );
     const started = Date.now();
     await setDatabaseAvailable(false);
     await sleep(180_000);
@@ -111,7 +137,9 @@ describe("fault drills on the local stack", () => {
     const ids = [...midRun, ...arriving];
     const tasks = await finished(ids, 300_000);
     // Claimed before the outage and recorded after it: their outcome write met the outage.
-    const spanned = tasks.filter((t) => Date.parse(t.startedAt ?? "") < started && Date.parse(t.finishedAt ?? "") >= back).length;
+    const spanned = tasks.filter(
+      (t) => Date.parse(t.startedAt ?? "") < started && Date.parse(t.finishedAt ?? "") >= back,
+    ).length;
     const succeeded = tasks.filter((t) => t.status === "succeeded").length;
     const ranTwice = tasks.filter((t) => t.attempts !== 1).length;
     const deadLettered = (await deadLetterDepth()) - deadBefore + tasks.filter((t) => t.status === "failed").length;
@@ -162,7 +190,12 @@ describe("fault drills on the local stack", () => {
   const completionWriteFails = async (outageMs: number) => {
     // The local worker has 10 s; the echo's run is cut at about 3 s, so it sleeps 1.5 s.
     const id = await enqueue({ payload: { message: `write-fails-${outageMs}`, sleepMs: 1_500 } });
-    await eventually(`task ${id} to be running`, async () => ((await read(id)).status === "running" ? true : undefined), 60_000, 100);
+    await eventually(
+      `task ${id} to be running`,
+      async () => ((await read(id)).status === "running" ? true : undefined),
+      60_000,
+      100,
+    );
     const before = await databaseRequests();
     await setDatabaseAvailable(false);
     const down = Date.now();
@@ -181,7 +214,10 @@ describe("fault drills on the local stack", () => {
     // outcome travels in a fresh message, recorded once the database is back.
     const retried = await completionWriteFails(4_000);
     const carried = await completionWriteFails(15_000);
-    for (const [how, { task, refused }] of Object.entries({ "retried in the worker": retried, "carried in a message": carried })) {
+    for (const [how, { task, refused }] of Object.entries({
+      "retried in the worker": retried,
+      "carried in a message": carried,
+    })) {
       console.log(
         `[drill: completion write fails, ${how}] 1 task, database calls refused ${refused}, status ${task?.status}, ` +
           `attempts ${task?.attempts}, ran twice ${task?.attempts === 1 ? 0 : 1}`,

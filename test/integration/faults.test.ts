@@ -26,33 +26,47 @@ describe("faults on the local stack", () => {
   /** Polls until every task has ended; a task seen ended is not asked again. */
   const finished = (ids: string[], timeoutMs: number) => {
     const ended = new Map<string, Task>();
-    return eventually(`${ids.length} tasks to finish`, async () => {
-      for (const id of ids) {
-        if (ended.has(id)) continue;
-        const task = (await alice.get(`/tasks/${id}`)).body as Task;
-        if (task.status === "succeeded" || task.status === "failed") ended.set(id, task);
-      }
-      return ended.size === ids.length ? ids.map((id) => ended.get(id) as Task) : undefined;
-    }, timeoutMs, 2_000);
+    return eventually(
+      `${ids.length} tasks to finish`,
+      async () => {
+        for (const id of ids) {
+          if (ended.has(id)) continue;
+          const task = (await alice.get(`/tasks/${id}`)).body as Task;
+          if (task.status === "succeeded" || task.status === "failed") ended.set(id, task);
+        }
+        return ended.size === ids.length ? ids.map((id) => ended.get(id) as Task) : undefined;
+      },
+      timeoutMs,
+      2_000,
+    );
   };
 
   it("a worker killed mid-task: the task is retried and finishes, 0 lost", async () => {
     const id = await enqueue({ message: "crash", crashOnAttempt: 1 });
     const [task] = await finished([id], 150_000);
-    console.log(`[fault: worker killed] 1 task, succeeded ${task?.status === "succeeded" ? 1 : 0}, attempts ${task?.attempts}, lost 0`);
+    console.log(
+      `[fault: worker killed] 1 task, succeeded ${task?.status === "succeeded" ? 1 : 0}, attempts ${task?.attempts}, lost 0`,
+    );
     expect(task).toMatchObject({ status: "succeeded", attempts: 2 });
   });
 
   it("the database away for a while: requests answer 503, queued work finishes after it returns, 0 lost", async () => {
-    const ids = await Promise.all(Array.from({ length: 10 }, (_, i) => enqueue({ message: `outage-${i}`, sleepMs: 1_000 })));
+    const ids = await Promise.all(
+      Array.from({ length: 10 }, (_, i) => enqueue({ message: `outage-${i}`, sleepMs: 1_000 })),
+    );
     await setDatabaseAvailable(false);
-    const during = await Promise.all([api("/health"), alice.post("/tasks", { name: "diagnostics.echo", payload: { message: "x" } })]);
+    const during = await Promise.all([
+      api("/health"),
+      alice.post("/tasks", { name: "diagnostics.echo", payload: { message: "x" } }),
+    ]);
     await new Promise((resolve) => setTimeout(resolve, 8_000));
     await setDatabaseAvailable(true);
     expect(during.map((r) => r.status)).toEqual([503, 503]);
     const tasks = await finished(ids, 150_000);
     const succeeded = tasks.filter((t) => t.status === "succeeded").length;
-    console.log(`[fault: database down 8 s] ${ids.length} tasks, succeeded ${succeeded}, lost ${ids.length - succeeded}`);
+    console.log(
+      `[fault: database down 8 s] ${ids.length} tasks, succeeded ${succeeded}, lost ${ids.length - succeeded}`,
+    );
     expect(succeeded).toBe(ids.length);
   });
 
@@ -71,7 +85,9 @@ describe("faults on the local stack", () => {
     const tasks = await finished(ids, 600_000);
     const succeeded = tasks.filter((t) => t.status === "succeeded").length;
     const ranTwice = tasks.filter((t) => t.attempts > 1).length;
-    console.log(`[fault: 1,000 tasks] enqueued ${ids.length}, succeeded ${succeeded}, lost ${total - succeeded}, ran twice ${ranTwice}`);
+    console.log(
+      `[fault: 1,000 tasks] enqueued ${ids.length}, succeeded ${succeeded}, lost ${total - succeeded}, ran twice ${ranTwice}`,
+    );
     expect(new Set(ids).size).toBe(total);
     expect(succeeded).toBe(total);
     expect(ranTwice).toBe(0);

@@ -56,15 +56,37 @@ const targets: Target[] = [
       role === "carol"
         ? { name: "diagnostics.echo", payload: { message: "fuzz" }, delaySeconds: thirtyDays }
         : { name: "reports.task-stats", payload: { hours: 1 }, delaySeconds: thirtyDays },
-    fields: [["name"], ["payload"], ["payload", "message"], ["payload", "sleepMs"], ["payload", "failTimes"], ["payload", "crashOnAttempt"], ["payload", "hours"], ["payload", "owner"], ["delaySeconds"], ["runAt"], ["idempotencyKey"]],
+    fields: [
+      ["name"],
+      ["payload"],
+      ["payload", "message"],
+      ["payload", "sleepMs"],
+      ["payload", "failTimes"],
+      ["payload", "crashOnAttempt"],
+      ["payload", "hours"],
+      ["payload", "owner"],
+      ["delaySeconds"],
+      ["runAt"],
+      ["idempotencyKey"],
+    ],
     runs: 250,
   },
   { route: "GET /tasks", method: "GET", path: "/tasks", queryKeys: ["status", "name", "limit", "cursor"], runs: 200 },
   { route: "GET /tasks/{id}", method: "GET", path: "/tasks/{id}", params: (f) => ({ id: f.aliceTask }) },
-  { route: "POST /tasks/{id}/cancel", method: "POST", path: "/tasks/{id}/cancel", params: (f) => ({ id: f.aliceTask }) },
+  {
+    route: "POST /tasks/{id}/cancel",
+    method: "POST",
+    path: "/tasks/{id}/cancel",
+    params: (f) => ({ id: f.aliceTask }),
+  },
   { route: "POST /tasks/{id}/retry", method: "POST", path: "/tasks/{id}/retry", params: (f) => ({ id: f.aliceTask }) },
   { route: "GET /queues", method: "GET", path: "/queues" },
-  { route: "POST /queues/{name}/redrive", method: "POST", path: "/queues/{name}/redrive", params: () => ({ name: "reports" }) },
+  {
+    route: "POST /queues/{name}/redrive",
+    method: "POST",
+    path: "/queues/{name}/redrive",
+    params: () => ({ name: "reports" }),
+  },
   { route: "GET /schedules", method: "GET", path: "/schedules" },
   {
     route: "PATCH /schedules/{name}",
@@ -75,9 +97,19 @@ const targets: Target[] = [
     fields: [["enabled"], ["cron"], ["timezone"]],
     runs: 200,
   },
-  { route: "DELETE /schedules/{name}/override", method: "DELETE", path: "/schedules/{name}/override", params: () => ({ name: "reports.daily-digest" }) },
+  {
+    route: "DELETE /schedules/{name}/override",
+    method: "DELETE",
+    path: "/schedules/{name}/override",
+    params: () => ({ name: "reports.daily-digest" }),
+  },
   // Each valid request enqueues one heartbeat echo: harmless, and quick to run.
-  { route: "POST /schedules/{name}/run", method: "POST", path: "/schedules/{name}/run", params: () => ({ name: "diagnostics.heartbeat" }) },
+  {
+    route: "POST /schedules/{name}/run",
+    method: "POST",
+    path: "/schedules/{name}/run",
+    params: () => ({ name: "diagnostics.heartbeat" }),
+  },
   { route: "GET /maintenance/steps", method: "GET", path: "/maintenance/steps" },
   {
     route: "PATCH /maintenance/steps/{name}",
@@ -88,7 +120,14 @@ const targets: Target[] = [
     fields: [["enabled"]],
   },
   // A valid request starts a real maintenance run (then 409 while it lasts): fewer runs here.
-  { route: "POST /maintenance/runs", method: "POST", path: "/maintenance/runs", body: () => ({}), fields: [["failAt"]], runs: 60 },
+  {
+    route: "POST /maintenance/runs",
+    method: "POST",
+    path: "/maintenance/runs",
+    body: () => ({}),
+    fields: [["failAt"]],
+    runs: 60,
+  },
   { route: "GET /events", method: "GET", path: "/events", queryKeys: ["topic", "limit"] },
   { route: "GET /media", method: "GET", path: "/media", queryKeys: ["status", "limit"] },
   { route: "GET /admin/media", method: "GET", path: "/admin/media", queryKeys: ["status", "limit", "owner"] },
@@ -100,14 +139,28 @@ const targets: Target[] = [
     fields: [["filename"], ["contentType"], ["size"], ["method"]],
     runs: 200,
   },
-  { route: "GET /media/{id}", method: "GET", path: "/media/{id}", params: (f) => ({ id: f.aliceMedia }), queryKeys: ["redirect"] },
+  {
+    route: "GET /media/{id}",
+    method: "GET",
+    path: "/media/{id}",
+    params: (f) => ({ id: f.aliceMedia }),
+    queryKeys: ["redirect"],
+  },
   { route: "GET /media/{id}/info", method: "GET", path: "/media/{id}/info", params: (f) => ({ id: f.aliceMedia }) },
   { route: "DELETE /media/{id}", method: "DELETE", path: "/media/{id}", params: () => ({ id: anyUuid }) },
 ];
 
 // ---- hostile values ----
 
-const prototypeNames = ["__proto__", "constructor", "toString", "hasOwnProperty", "valueOf", "prototype", "__defineGetter__"];
+const prototypeNames = [
+  "__proto__",
+  "constructor",
+  "toString",
+  "hasOwnProperty",
+  "valueOf",
+  "prototype",
+  "__defineGetter__",
+];
 
 const nastyConstants = [
   "",
@@ -145,11 +198,26 @@ const urlString = fc.oneof(
   { weight: 1, arbitrary: fc.string({ unit: "grapheme", maxLength: 40 }) },
   { weight: 1, arbitrary: fc.uuid().map(String) },
   // Ordinary text with one poisoned character somewhere in it.
-  { weight: 2, arbitrary: fc.tuple(fc.string({ maxLength: 20 }), fc.constantFrom("\u0000", "\ud800", "\udbff", "\udc00"), fc.string({ maxLength: 20 })).map((parts) => parts.join("")) },
+  {
+    weight: 2,
+    arbitrary: fc
+      .tuple(
+        fc.string({ maxLength: 20 }),
+        fc.constantFrom("\u0000", "\ud800", "\udbff", "\udc00"),
+        fc.string({ maxLength: 20 }),
+      )
+      .map((parts) => parts.join("")),
+  },
 );
 
 /** Huge bodies stay under the 6 MB a Lambda invocation carries (API Gateway's own limit is 10 MB). */
-const hugeStrings = ["a".repeat(1_000_000), `${"\u0000".repeat(10)}${"b".repeat(500_000)}`, "\ud800".repeat(200_000), "é".repeat(1_500_000), "c".repeat(4_500_000)];
+const hugeStrings = [
+  "a".repeat(1_000_000),
+  `${"\u0000".repeat(10)}${"b".repeat(500_000)}`,
+  "\ud800".repeat(200_000),
+  "é".repeat(1_500_000),
+  "c".repeat(4_500_000),
+];
 
 const numbers = fc.oneof(
   fc.integer(),
@@ -171,14 +239,22 @@ const prototypeObjects = fc.constantFrom(
   JSON.parse('{"toString":1,"valueOf":"x","hasOwnProperty":null}') as unknown,
 );
 
-const bodyString = fc.oneof({ weight: 6, arbitrary: urlString }, { weight: 1, arbitrary: fc.constantFrom(...hugeStrings) });
+const bodyString = fc.oneof(
+  { weight: 6, arbitrary: urlString },
+  { weight: 1, arbitrary: fc.constantFrom(...hugeStrings) },
+);
 
 const jsonValue: fc.Arbitrary<unknown> = fc.oneof(
   { weight: 5, arbitrary: bodyString },
   { weight: 2, arbitrary: numbers },
   { weight: 1, arbitrary: fc.constantFrom<unknown>(true, false, null, [], {}) },
   { weight: 2, arbitrary: fc.jsonValue({ maxDepth: 3 }) },
-  { weight: 1, arbitrary: fc.dictionary(fc.oneof(urlString, fc.constantFrom(...prototypeNames)), fc.jsonValue({ maxDepth: 2 }), { maxKeys: 4 }) },
+  {
+    weight: 1,
+    arbitrary: fc.dictionary(fc.oneof(urlString, fc.constantFrom(...prototypeNames)), fc.jsonValue({ maxDepth: 2 }), {
+      maxKeys: 4,
+    }),
+  },
   { weight: 1, arbitrary: fc.integer({ min: 30, max: 300 }).map(nested) },
   { weight: 1, arbitrary: prototypeObjects },
 );
@@ -187,7 +263,19 @@ const deepArray = `${"[".repeat(100_000)}${"]".repeat(100_000)}`;
 const deepObject = `${'{"a":'.repeat(100_000)}1${"}".repeat(100_000)}`;
 
 /** Raw text put where one field's value goes: what JSON.stringify cannot write. */
-const rawTokens = fc.constantFrom("1e400", "-1e400", "123456789012345678901234567890", "-0", "1e-400", '"\\u0000"', '"\\ud800"', '"\\udfff\\ud800"', deepArray, deepObject, `${"[".repeat(40)}${"]".repeat(40)}`);
+const rawTokens = fc.constantFrom(
+  "1e400",
+  "-1e400",
+  "123456789012345678901234567890",
+  "-0",
+  "1e-400",
+  '"\\u0000"',
+  '"\\ud800"',
+  '"\\udfff\\ud800"',
+  deepArray,
+  deepObject,
+  `${"[".repeat(40)}${"]".repeat(40)}`,
+);
 
 /** Whole bodies as raw text. */
 const rawBodies = fc.constantFrom(
@@ -207,24 +295,51 @@ const rawBodies = fc.constantFrom(
   '"\\ud800"',
 );
 
-const base64url = (value: unknown) => Buffer.from(typeof value === "string" ? value : JSON.stringify(value) ?? "null").toString("base64url");
+const base64url = (value: unknown) =>
+  Buffer.from(typeof value === "string" ? value : (JSON.stringify(value) ?? "null")).toString("base64url");
 
 /** Cursors this API never returned: base64url of arbitrary JSON, of look-alike pairs, or of no JSON at all. */
 const forgedCursor = fc.oneof(
   fc.jsonValue({ maxDepth: 3 }).map(base64url),
   fc.tuple(urlString, urlString).map(base64url),
-  fc.constantFrom(["x", "y"], [1, 2], [null, null], ["2026-01-01T00:00:00Z", "not-a-uuid"], ["not-a-date", anyUuid], ["2026-01-01T00:00:00Z"], { createdAt: "x", id: anyUuid }).map(base64url),
+  fc
+    .constantFrom(
+      ["x", "y"],
+      [1, 2],
+      [null, null],
+      ["2026-01-01T00:00:00Z", "not-a-uuid"],
+      ["not-a-date", anyUuid],
+      ["2026-01-01T00:00:00Z"],
+      { createdAt: "x", id: anyUuid },
+    )
+    .map(base64url),
   fc.constantFrom(base64url(deepArray), "!!!", "%", "====", "\u0000"),
 );
 
 /** Tokens that look like JWTs but were never signed by the stack, one of them claiming admin with alg "none". */
 const forgedToken = fc.oneof(
-  fc.tuple(fc.jsonValue({ maxDepth: 2 }), fc.jsonValue({ maxDepth: 2 })).map(([header, claims]) => `${base64url(header)}.${base64url(claims)}.${base64url("sig")}`),
-  fc.constant(`${base64url({ alg: "none", typ: "JWT" })}.${base64url({ sub: "carol", roles: ["admin"], exp: 4_102_444_800 })}.`),
+  fc
+    .tuple(fc.jsonValue({ maxDepth: 2 }), fc.jsonValue({ maxDepth: 2 }))
+    .map(([header, claims]) => `${base64url(header)}.${base64url(claims)}.${base64url("sig")}`),
+  fc.constant(
+    `${base64url({ alg: "none", typ: "JWT" })}.${base64url({ sub: "carol", roles: ["admin"], exp: 4_102_444_800 })}.`,
+  ),
   fc.string({ unit: "binary-ascii", maxLength: 60 }).map((s) => s.replace(/[^\x21-\x7e]/g, "A")),
 );
 
-const rawQueries = fc.constantFrom("limit=1&limit=2", "status=%FF", "name=%ED%A0%80", "topic=%00", "cursor=%", "redirect[]=1", "__proto__=1", "constructor[prototype][admin]=1", "owner=%C0%AF", "limit=1e400", "a=" + "b".repeat(4_000));
+const rawQueries = fc.constantFrom(
+  "limit=1&limit=2",
+  "status=%FF",
+  "name=%ED%A0%80",
+  "topic=%00",
+  "cursor=%",
+  "redirect[]=1",
+  "__proto__=1",
+  "constructor[prototype][admin]=1",
+  "owner=%C0%AF",
+  "limit=1e400",
+  "a=" + "b".repeat(4_000),
+);
 
 type Mutation =
   | { kind: "none" }
@@ -239,17 +354,33 @@ type Mutation =
 
 function mutations(target: Target): fc.Arbitrary<Mutation> {
   const paramNames = [...target.path.matchAll(/\{(\w+)\}/g)].map((m) => m[1] as string);
-  const queryKey = fc.oneof(fc.constantFrom(...(target.queryKeys ?? ["limit"])), fc.constantFrom(...prototypeNames), urlString);
+  const queryKey = fc.oneof(
+    fc.constantFrom(...(target.queryKeys ?? ["limit"])),
+    fc.constantFrom(...prototypeNames),
+    urlString,
+  );
   const options: fc.WeightedArbitrary<Mutation>[] = [
     { weight: 1, arbitrary: fc.constant({ kind: "none" }) },
     { weight: 3, arbitrary: fc.tuple(queryKey, urlString).map(([key, value]) => ({ kind: "query", key, value })) },
     { weight: 1, arbitrary: rawQueries.map((text) => ({ kind: "rawQuery", text })) },
   ];
-  if (target.queryKeys?.includes("cursor")) options.push({ weight: 3, arbitrary: forgedCursor.map((value) => ({ kind: "query", key: "cursor", value })) });
-  if (paramNames.length > 0) options.push({ weight: 4, arbitrary: fc.tuple(fc.constantFrom(...paramNames), urlString).map(([key, value]) => ({ kind: "path", key, value })) });
+  if (target.queryKeys?.includes("cursor"))
+    options.push({ weight: 3, arbitrary: forgedCursor.map((value) => ({ kind: "query", key: "cursor", value })) });
+  if (paramNames.length > 0)
+    options.push({
+      weight: 4,
+      arbitrary: fc
+        .tuple(fc.constantFrom(...paramNames), urlString)
+        .map(([key, value]) => ({ kind: "path", key, value })),
+    });
   if (target.method !== "GET") {
     options.push(
-      { weight: 1, arbitrary: fc.tuple(fc.oneof(fc.constantFrom(...prototypeNames), urlString), jsonValue).map(([key, value]) => ({ kind: "key", key, value })) },
+      {
+        weight: 1,
+        arbitrary: fc
+          .tuple(fc.oneof(fc.constantFrom(...prototypeNames), urlString), jsonValue)
+          .map(([key, value]) => ({ kind: "key", key, value })),
+      },
       { weight: 1, arbitrary: jsonValue.map((value) => ({ kind: "body", value })) },
       { weight: 1, arbitrary: rawBodies.map((text) => ({ kind: "raw", text })) },
     );
@@ -264,7 +395,11 @@ function mutations(target: Target): fc.Arbitrary<Mutation> {
   return fc.oneof(...options);
 }
 
-const roleArbitrary = fc.oneof({ weight: 3, arbitrary: fc.constant<FuzzRole>("alice") }, { weight: 3, arbitrary: fc.constant<FuzzRole>("carol") }, { weight: 1, arbitrary: fc.constant<FuzzRole>("forged") });
+const roleArbitrary = fc.oneof(
+  { weight: 3, arbitrary: fc.constant<FuzzRole>("alice") },
+  { weight: 3, arbitrary: fc.constant<FuzzRole>("carol") },
+  { weight: 1, arbitrary: fc.constant<FuzzRole>("forged") },
+);
 
 // ---- building and sending ----
 
@@ -274,7 +409,9 @@ function encode(text: string): string {
   for (const ch of text) {
     const code = ch.codePointAt(0) as number;
     if (code >= 0xd800 && code <= 0xdfff) {
-      out += [0xe0 | (code >> 12), 0x80 | ((code >> 6) & 0x3f), 0x80 | (code & 0x3f)].map((b) => `%${b.toString(16).toUpperCase()}`).join("");
+      out += [0xe0 | (code >> 12), 0x80 | ((code >> 6) & 0x3f), 0x80 | (code & 0x3f)]
+        .map((b) => `%${b.toString(16).toUpperCase()}`)
+        .join("");
     } else out += encodeURIComponent(ch);
   }
   return out;
@@ -341,7 +478,11 @@ function build(target: Target, role: FuzzRole, mutation: Mutation, fixture: Fixt
   const path = target.path.replace(/\{(\w+)\}/g, (_, name: string) => encode(params[name] ?? ""));
   const search = [...query.map(([k, v]) => `${encode(k)}=${encode(v)}`), ...(rawQuery ? [rawQuery] : [])].join("&");
   // fetch refuses a body on GET; those routes are fuzzed through the path and query.
-  return { method: target.method, path: search ? `${path}?${search}` : path, body: target.method === "GET" ? undefined : text };
+  return {
+    method: target.method,
+    path: search ? `${path}?${search}` : path,
+    body: target.method === "GET" ? undefined : text,
+  };
 }
 
 let nextSlot = 0;
@@ -368,9 +509,16 @@ async function pool<T, R>(items: T[], width: number, work: (item: T) => Promise<
   return results;
 }
 
-const shorten = (text: string | undefined, max = 300) => (text === undefined ? "" : text.length > max ? `${text.slice(0, max)}… (${text.length} chars)` : text);
+const shorten = (text: string | undefined, max = 300) =>
+  text === undefined ? "" : text.length > max ? `${text.slice(0, max)}… (${text.length} chars)` : text;
 
-const counts: { route: string; requests: number; statuses: Map<number, number>; kinds: Map<string, number>; seconds: number }[] = [];
+const counts: {
+  route: string;
+  requests: number;
+  statuses: Map<number, number>;
+  kinds: Map<string, number>;
+  seconds: number;
+}[] = [];
 
 describe("fuzzing every route and field: no answer is 500 or above", () => {
   let as: Record<Role, Caller>;
@@ -380,8 +528,13 @@ describe("fuzzing every route and field: no answer is 500 or above", () => {
 
   beforeAll(async () => {
     as = await callers();
-    const task = await as.alice.request("POST", "/tasks", { name: "reports.task-stats", payload: { hours: 1 }, delaySeconds: thirtyDays });
-    if (task.status !== 202) throw new Error(`alice could not enqueue a task (${task.status}): ${JSON.stringify(task.body)}`);
+    const task = await as.alice.request("POST", "/tasks", {
+      name: "reports.task-stats",
+      payload: { hours: 1 },
+      delaySeconds: thirtyDays,
+    });
+    if (task.status !== 202)
+      throw new Error(`alice could not enqueue a task (${task.status}): ${JSON.stringify(task.body)}`);
     fixture = { aliceTask: task.body.id, aliceMedia: await storedMedia(as.alice, "fuzz-target.txt") };
     schedulesBefore = (await as.carol.request("GET", "/schedules")).body.schedules;
     stepsBefore = (await as.carol.request("GET", "/maintenance/steps")).body.steps;
@@ -391,12 +544,20 @@ describe("fuzzing every route and field: no answer is 500 or above", () => {
   afterAll(async () => {
     for (const schedule of schedulesBefore) {
       const { enabled, cron, timezone } = schedule;
-      if (schedule.overridden) await as.carol.request("PATCH", `/schedules/${schedule.name}`, { enabled, cron, timezone });
+      if (schedule.overridden)
+        await as.carol.request("PATCH", `/schedules/${schedule.name}`, { enabled, cron, timezone });
       else await as.carol.request("DELETE", `/schedules/${schedule.name}/override`);
     }
-    for (const step of stepsBefore) await as.carol.request("PATCH", `/maintenance/steps/${step.name}`, { enabled: step.enabled });
+    for (const step of stepsBefore)
+      await as.carol.request("PATCH", `/maintenance/steps/${step.name}`, { enabled: step.enabled });
     const total = counts.reduce((sum, c) => sum + c.requests, 0);
-    const lines = counts.map((c) => `  ${c.route}: ${c.requests} requests in ${c.seconds.toFixed(1)}s; ${[...c.statuses].sort(([a], [b]) => a - b).map(([s, n]) => `${s}×${n}`).join(" ")} (what was hostile: ${[...c.kinds].map(([k, n]) => `${k} ${n}`).join(", ")})`);
+    const lines = counts.map(
+      (c) =>
+        `  ${c.route}: ${c.requests} requests in ${c.seconds.toFixed(1)}s; ${[...c.statuses]
+          .sort(([a], [b]) => a - b)
+          .map(([s, n]) => `${s}×${n}`)
+          .join(" ")} (what was hostile: ${[...c.kinds].map(([k, n]) => `${k} ${n}`).join(", ")})`,
+    );
     console.log([`[fuzz] seed ${seed}: ${total} requests over ${counts.length} routes`, ...lines].join("\n"));
   });
 
@@ -404,7 +565,10 @@ describe("fuzzing every route and field: no answer is 500 or above", () => {
     const runs = Math.max(1, Math.round(((target.runs ?? defaultRuns) * defaultRuns) / 150));
     it(`${target.route}: ${runs} fuzzed requests`, async () => {
       const started = Date.now();
-      const samples = fc.sample(fc.tuple(roleArbitrary, mutations(target), forgedToken), { seed: seed + index, numRuns: runs });
+      const samples = fc.sample(fc.tuple(roleArbitrary, mutations(target), forgedToken), {
+        seed: seed + index,
+        numRuns: runs,
+      });
       const answers = await pool(samples, concurrency, async ([role, mutation, forged]) => {
         const request = build(target, role, mutation, fixture);
         const token = role === "forged" ? forged : as[role].token;
@@ -420,14 +584,28 @@ describe("fuzzing every route and field: no answer is 500 or above", () => {
       for (const a of answers) statuses.set(a.status, (statuses.get(a.status) ?? 0) + 1);
       const kinds = new Map<string, number>();
       for (const [, mutation] of samples) kinds.set(mutation.kind, (kinds.get(mutation.kind) ?? 0) + 1);
-      counts.push({ route: target.route, requests: answers.length, statuses, kinds, seconds: (Date.now() - started) / 1000 });
+      counts.push({
+        route: target.route,
+        requests: answers.length,
+        statuses,
+        kinds,
+        seconds: (Date.now() - started) / 1000,
+      });
       const failures = answers
         .filter((a) => a.status >= 500 || a.status === 0)
-        .map((a) => `${a.status} as ${a.role}: ${a.request.method} ${shorten(a.request.path, 200)} body ${shorten(a.request.body)} → ${shorten(JSON.stringify(a.body))}`);
+        .map(
+          (a) =>
+            `${a.status} as ${a.role}: ${a.request.method} ${shorten(a.request.path, 200)} body ${shorten(a.request.body)} → ${shorten(JSON.stringify(a.body))}`,
+        );
       // A token the stack never signed (alg "none" claiming admin among them) is never let in.
-      const forgedLetIn = answers.filter((a) => a.role === "forged" && target.route !== "GET /health" && a.status < 400);
+      const forgedLetIn = answers.filter(
+        (a) => a.role === "forged" && target.route !== "GET /health" && a.status < 400,
+      );
       expect(failures, `seed ${seed + index}`).toEqual([]);
-      expect(forgedLetIn.map((a) => `${a.status}: ${a.request.method} ${shorten(a.request.path, 200)}`), `seed ${seed + index}`).toEqual([]);
+      expect(
+        forgedLetIn.map((a) => `${a.status}: ${a.request.method} ${shorten(a.request.path, 200)}`),
+        `seed ${seed + index}`,
+      ).toEqual([]);
     });
   });
 });

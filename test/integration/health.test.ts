@@ -3,7 +3,10 @@ import { dataApiUrl } from "../../localstack/env.js";
 import { api } from "./outputs.js";
 
 async function setDatabaseAvailable(available: boolean): Promise<void> {
-  const response = await fetch(`${dataApiUrl}/_admin/availability`, { method: "POST", body: JSON.stringify({ available }) });
+  const response = await fetch(`${dataApiUrl}/_admin/availability`, {
+    method: "POST",
+    body: JSON.stringify({ available }),
+  });
   expect(response.ok).toBe(true);
 }
 

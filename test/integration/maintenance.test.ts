@@ -4,7 +4,11 @@ import { awsLocalEnv } from "../../localstack/env.js";
 import { asUser, eventually } from "./session.js";
 
 type Event = { id: string; status: string; description: string; payload: Record<string, any> };
-const sfn = new SFNClient({ endpoint: awsLocalEnv().AWS_ENDPOINT_URL, region: "us-east-1", credentials: { accessKeyId: "test", secretAccessKey: "test" } });
+const sfn = new SFNClient({
+  endpoint: awsLocalEnv().AWS_ENDPOINT_URL,
+  region: "us-east-1",
+  credentials: { accessKeyId: "test", secretAccessKey: "test" },
+});
 
 describe("maintenance on the local stack", () => {
   let admin: Awaited<ReturnType<typeof asUser>>;
@@ -16,16 +20,25 @@ describe("maintenance on the local stack", () => {
     const { body } = await admin.get("/events?topic=server.maintenance&limit=50");
     return (body.events as Event[]).find((e) => e.id === id);
   };
-  const ended = (id: string) => eventually(`maintenance event ${id} to end`, async () => {
-    const e = await event(id);
-    return e && e.status !== "in_progress" ? e : undefined;
-  }, 90_000);
+  const ended = (id: string) =>
+    eventually(
+      `maintenance event ${id} to end`,
+      async () => {
+        const e = await event(id);
+        return e && e.status !== "in_progress" ? e : undefined;
+      },
+      90_000,
+    );
   /** Runs from earlier tests (or the daily schedule) must be over before a test starts its own. */
   const idle = () =>
-    eventually("no maintenance run in progress", async () => {
-      const { body } = await admin.get("/events?topic=server.maintenance&limit=50");
-      return (body.events as Event[]).some((e) => e.status === "in_progress") ? undefined : true;
-    }, 90_000);
+    eventually(
+      "no maintenance run in progress",
+      async () => {
+        const { body } = await admin.get("/events?topic=server.maintenance&limit=50");
+        return (body.events as Event[]).some((e) => e.status === "in_progress") ? undefined : true;
+      },
+      90_000,
+    );
   const start = async (body: unknown = {}) => {
     await idle();
     const response = await admin.post("/maintenance/runs", body);
@@ -42,7 +55,13 @@ describe("maintenance on the local stack", () => {
     const done = await ended(run.eventId);
     expect(done.status).toBe("finished");
     const steps = done.payload.steps as { step: string; status: string }[];
-    expect(steps.map((s) => s.step)).toEqual(["purge-finished-tasks", "purge-old-events", "stuck-work-check", "clean-incomplete-uploads", "vacuum"]);
+    expect(steps.map((s) => s.step)).toEqual([
+      "purge-finished-tasks",
+      "purge-old-events",
+      "stuck-work-check",
+      "clean-incomplete-uploads",
+      "vacuum",
+    ]);
     expect(steps.every((s) => s.status === "ok")).toBe(true);
     expect(typeof done.payload.durationMs).toBe("number");
   });
@@ -63,11 +82,19 @@ describe("maintenance on the local stack", () => {
   it("ends failed at a failing middle step, and the later steps never run", async () => {
     const run = await start({ failAt: "stuck-work-check" });
     const done = await ended(run.eventId);
-    expect(done).toMatchObject({ status: "failed", description: "failed at stuck-work-check", payload: { failedStep: "stuck-work-check" } });
+    expect(done).toMatchObject({
+      status: "failed",
+      description: "failed at stuck-work-check",
+      payload: { failedStep: "stuck-work-check" },
+    });
     expect(done.payload.error).toMatch(/failure injected at stuck-work-check/);
-    const { events } = await sfn.send(new GetExecutionHistoryCommand({ executionArn: run.executionArn, maxResults: 1000 }));
+    const { events } = await sfn.send(
+      new GetExecutionHistoryCommand({ executionArn: run.executionArn, maxResults: 1000 }),
+    );
     const entered = (events ?? []).map((e) => e.stateEnteredEventDetails?.name).filter(Boolean);
-    expect(entered).toEqual(expect.arrayContaining(["Step purge-finished-tasks", "Step stuck-work-check", "Close failed run"]));
+    expect(entered).toEqual(
+      expect.arrayContaining(["Step purge-finished-tasks", "Step stuck-work-check", "Close failed run"]),
+    );
     expect(entered).not.toContain("Step clean-incomplete-uploads");
     expect(entered).not.toContain("Step vacuum");
   });

@@ -8,7 +8,10 @@ export function outputs(): LocalOutputs {
   return value;
 }
 
-export async function api(path: string, init: RequestInit = {}): Promise<{ status: number; body: any; headers: Headers }> {
+export async function api(
+  path: string,
+  init: RequestInit = {},
+): Promise<{ status: number; body: any; headers: Headers }> {
   const response = await fetch(`${outputs().apiUrl}${path}`, {
     ...init,
     headers: { "content-type": "application/json", ...(init.headers ?? {}) },

@@ -24,7 +24,9 @@ describe("the single schedule on the local stack", () => {
     const { status, body } = await admin.get("/schedules");
     expect(status).toBe(200);
     const names = (body.schedules as { name: string }[]).map((s) => s.name);
-    expect(names).toEqual(expect.arrayContaining(["maintenance.daily", "reports.daily-digest", "diagnostics.heartbeat"]));
+    expect(names).toEqual(
+      expect.arrayContaining(["maintenance.daily", "reports.daily-digest", "diagnostics.heartbeat"]),
+    );
     const bad = await admin.patch("/schedules/reports.daily-digest", { cron: "61 * * * *", timezone: "Mars/Base" });
     expect(bad.status).toBe(400);
     expect(bad.body.issues.join(" ")).toMatch(/timezone: "Mars\/Base"/);
@@ -53,7 +55,9 @@ describe("the single schedule on the local stack", () => {
       "a heartbeat enqueued by the scheduler after the test started",
       async () => {
         const { body } = await admin.get("/schedules");
-        const entry = (body.schedules as { name: string; lastRunAt: string | null }[]).find((s) => s.name === "diagnostics.heartbeat");
+        const entry = (body.schedules as { name: string; lastRunAt: string | null }[]).find(
+          (s) => s.name === "diagnostics.heartbeat",
+        );
         return entry?.lastRunAt && Date.parse(entry.lastRunAt) > since ? entry : undefined;
       },
       // ministack checks its rules every 10 s, so a rate(1 minute) tick is at most ~70 s away.
@@ -85,32 +89,36 @@ describe("the single schedule on the local stack", () => {
 
 /** Ten dispatcher invocations, five at a time: every due slot of `name` is started by one of them only. */
 async function startEveryMinuteSlotsOnce(name: string, testStarted: number): Promise<void> {
-const lambda = new LambdaClient({ endpoint: awsLocalEnv().AWS_ENDPOINT_URL, region: "us-east-1", credentials });
-const invokeConcurrently = async () => {
-  const invocations = await Promise.all(
-    Array.from({ length: 5 }, () => lambda.send(new InvokeCommand({ FunctionName: outputs().DispatcherFunctionName, Payload: Buffer.from("{}") }))),
-  );
-  return invocations.map((r) => {
-    expect(r.FunctionError, Buffer.from(r.Payload ?? new Uint8Array()).toString()).toBeUndefined();
-    return JSON.parse(Buffer.from(r.Payload ?? new Uint8Array()).toString()) as { started: string[] };
-  });
-};
-const started = [...(await invokeConcurrently()), ...(await invokeConcurrently())].flatMap((r) => r.started).filter((s) => s.startsWith(`${name}@`));
-// Each slot started by at most one of the ten (the real rule may have ticked in between and taken one).
-expect(new Set(started).size).toBe(started.length);
-// Slots of this run only (a kept stack remembers earlier runs): the first-run look-back is 5 minutes.
-const recent = new Date(testStarted - 10 * 60_000);
-const perSlot = await db.rows<{ key: string; n: number }>(
-  `SELECT idempotency_key AS key, count(*)::int AS n FROM tasks
+  const lambda = new LambdaClient({ endpoint: awsLocalEnv().AWS_ENDPOINT_URL, region: "us-east-1", credentials });
+  const invokeConcurrently = async () => {
+    const invocations = await Promise.all(
+      Array.from({ length: 5 }, () =>
+        lambda.send(new InvokeCommand({ FunctionName: outputs().DispatcherFunctionName, Payload: Buffer.from("{}") })),
+      ),
+    );
+    return invocations.map((r) => {
+      expect(r.FunctionError, Buffer.from(r.Payload ?? new Uint8Array()).toString()).toBeUndefined();
+      return JSON.parse(Buffer.from(r.Payload ?? new Uint8Array()).toString()) as { started: string[] };
+    });
+  };
+  const started = [...(await invokeConcurrently()), ...(await invokeConcurrently())]
+    .flatMap((r) => r.started)
+    .filter((s) => s.startsWith(`${name}@`));
+  // Each slot started by at most one of the ten (the real rule may have ticked in between and taken one).
+  expect(new Set(started).size).toBe(started.length);
+  // Slots of this run only (a kept stack remembers earlier runs): the first-run look-back is 5 minutes.
+  const recent = new Date(testStarted - 10 * 60_000);
+  const perSlot = await db.rows<{ key: string; n: number }>(
+    `SELECT idempotency_key AS key, count(*)::int AS n FROM tasks
     WHERE idempotency_key LIKE 'schedule:${name}:%' AND idempotency_key NOT LIKE '%:manual:%' AND created_at >= :recent GROUP BY 1`,
-  { recent },
-);
-const claimed = await db.rows<{ slot_key: string }>(
-  "SELECT slot_key FROM schedule_slots WHERE name = :name AND started_at IS NOT NULL AND claimed_at >= :recent",
-  { name, recent },
-);
-expect(perSlot.length).toBeGreaterThanOrEqual(1);
-expect(perSlot.every((row) => row.n === 1)).toBe(true);
-// Slot keys are wall-clock names ("2026-11-22T16:48 UTC"), and the task's idempotency key carries the same name.
-expect(perSlot.map((r) => r.key).sort()).toEqual(claimed.map((c) => `schedule:${name}:${c.slot_key}`).sort());
+    { recent },
+  );
+  const claimed = await db.rows<{ slot_key: string }>(
+    "SELECT slot_key FROM schedule_slots WHERE name = :name AND started_at IS NOT NULL AND claimed_at >= :recent",
+    { name, recent },
+  );
+  expect(perSlot.length).toBeGreaterThanOrEqual(1);
+  expect(perSlot.every((row) => row.n === 1)).toBe(true);
+  // Slot keys are wall-clock names ("2026-11-22T16:48 UTC"), and the task's idempotency key carries the same name.
+  expect(perSlot.map((r) => r.key).sort()).toEqual(claimed.map((c) => `schedule:${name}:${c.slot_key}`).sort());
 }

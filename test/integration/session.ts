@@ -5,11 +5,14 @@ import { api, outputs } from "./outputs.js";
 export async function asUser(sub: string, options: { admin?: boolean } = {}) {
   const token = await localToken({ sub, admin: options.admin }, outputs());
   const call = (path: string, init: RequestInit = {}) =>
-    withThrottleRetries(() => api(path, { ...init, headers: { authorization: `Bearer ${token}`, ...(init.headers ?? {}) } }));
+    withThrottleRetries(() =>
+      api(path, { ...init, headers: { authorization: `Bearer ${token}`, ...(init.headers ?? {}) } }),
+    );
   return {
     token,
     get: (path: string) => call(path),
-    post: (path: string, body?: unknown) => call(path, { method: "POST", body: body === undefined ? undefined : JSON.stringify(body) }),
+    post: (path: string, body?: unknown) =>
+      call(path, { method: "POST", body: body === undefined ? undefined : JSON.stringify(body) }),
     patch: (path: string, body: unknown) => call(path, { method: "PATCH", body: JSON.stringify(body) }),
     delete: (path: string) => call(path, { method: "DELETE" }),
   };
@@ -27,7 +30,12 @@ async function withThrottleRetries<T extends { status: number }>(send: () => Pro
   }
 }
 
-export async function eventually<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 60_000, intervalMs = 500): Promise<T> {
+export async function eventually<T>(
+  what: string,
+  probe: () => Promise<T | undefined>,
+  timeoutMs = 60_000,
+  intervalMs = 500,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   while (Date.now() < deadline) {
@@ -39,5 +47,7 @@ export async function eventually<T>(what: string, probe: () => Promise<T | undef
     }
     await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
-  throw new Error(`Timed out after ${timeoutMs / 1000}s waiting for ${what}${last ? `: ${last instanceof Error ? last.message : JSON.stringify(last)}` : ""}`);
+  throw new Error(
+    `Timed out after ${timeoutMs / 1000}s waiting for ${what}${last ? `: ${last instanceof Error ? last.message : JSON.stringify(last)}` : ""}`,
+  );
 }

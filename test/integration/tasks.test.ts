@@ -4,7 +4,15 @@ import { awsLocalEnv } from "../../localstack/env.js";
 import { api, outputs } from "./outputs.js";
 import { asUser, eventually } from "./session.js";
 
-type Task = { id: string; status: string; attempts: number; startedAt: string; finishedAt: string | null; result: unknown; error: string | null };
+type Task = {
+  id: string;
+  status: string;
+  attempts: number;
+  startedAt: string;
+  finishedAt: string | null;
+  result: unknown;
+  error: string | null;
+};
 
 describe("background tasks on the local stack", () => {
   let alice: Awaited<ReturnType<typeof asUser>>;
@@ -24,13 +32,19 @@ describe("background tasks on the local stack", () => {
   };
   const task = async (id: string) => (await operator.get(`/tasks/${id}`)).body as Task;
   const settled = (id: string, status = "succeeded", timeoutMs = 60_000) =>
-    eventually(`task ${id} ${status}`, async () => {
-      const t = await task(id);
-      return t.status === status ? t : undefined;
-    }, timeoutMs);
+    eventually(
+      `task ${id} ${status}`,
+      async () => {
+        const t = await task(id);
+        return t.status === status ? t : undefined;
+      },
+      timeoutMs,
+    );
 
   it("runs a burst of tasks to success", async () => {
-    const ids = await Promise.all(Array.from({ length: 12 }, (_, i) => enqueue({ message: `burst-${i}` }).then((r) => r.id)));
+    const ids = await Promise.all(
+      Array.from({ length: 12 }, (_, i) => enqueue({ message: `burst-${i}` }).then((r) => r.id)),
+    );
     const done = await Promise.all(ids.map((id) => settled(id)));
     expect(done.map((t) => t.result)).toEqual(ids.map((_, i) => ({ message: `burst-${i}` })));
     expect(done.every((t) => t.attempts === 1)).toBe(true);
@@ -66,9 +80,15 @@ describe("background tasks on the local stack", () => {
 
   it("runs a task once when its SQS message is delivered three times", async () => {
     const { id } = await enqueue({ message: "dup", sleepMs: 1500 });
-    const sqs = new SQSClient({ endpoint: awsLocalEnv().AWS_ENDPOINT_URL, region: "us-east-1", credentials: { accessKeyId: "test", secretAccessKey: "test" } });
+    const sqs = new SQSClient({
+      endpoint: awsLocalEnv().AWS_ENDPOINT_URL,
+      region: "us-east-1",
+      credentials: { accessKeyId: "test", secretAccessKey: "test" },
+    });
     const body = JSON.stringify({ taskId: id, name: "diagnostics.echo" });
-    await Promise.all([1, 2].map(() => sqs.send(new SendMessageCommand({ QueueUrl: outputs().QueueDefaultUrl, MessageBody: body }))));
+    await Promise.all(
+      [1, 2].map(() => sqs.send(new SendMessageCommand({ QueueUrl: outputs().QueueDefaultUrl, MessageBody: body }))),
+    );
     const done = await settled(id);
     // Give the duplicates time to be delivered and dropped (or parked behind the lease and then dropped).
     await new Promise((resolve) => setTimeout(resolve, 8_000));
@@ -77,7 +97,9 @@ describe("background tasks on the local stack", () => {
   });
 
   it("never runs more tasks of a queue at once than its cap", async () => {
-    const ids = await Promise.all(Array.from({ length: 8 }, (_, i) => enqueue({ message: `cap-${i}`, sleepMs: 1500 }).then((r) => r.id)));
+    const ids = await Promise.all(
+      Array.from({ length: 8 }, (_, i) => enqueue({ message: `cap-${i}`, sleepMs: 1500 }).then((r) => r.id)),
+    );
     const done = await Promise.all(ids.map((id) => settled(id, "succeeded", 90_000)));
     const edges = done.flatMap((t) => [
       { at: Date.parse(t.startedAt), delta: 1 },
@@ -97,7 +119,13 @@ describe("background tasks on the local stack", () => {
 
   it("enqueues a batch in request order and runs every task; a repeated batch answers with the same tasks", async () => {
     const key = `batch-${Date.now()}`;
-    const body = { tasks: Array.from({ length: 25 }, (_, i) => ({ name: "diagnostics.echo", payload: { message: `batch-${i}` }, idempotencyKey: `${key}-${i}` })) };
+    const body = {
+      tasks: Array.from({ length: 25 }, (_, i) => ({
+        name: "diagnostics.echo",
+        payload: { message: `batch-${i}` },
+        idempotencyKey: `${key}-${i}`,
+      })),
+    };
     const first = await operator.post("/tasks/batch", body);
     expect(first.status, JSON.stringify(first.body)).toBe(202);
     const tasks = (first.body as { tasks: { id: string; status: string; duplicate: boolean }[] }).tasks;
@@ -105,7 +133,9 @@ describe("background tasks on the local stack", () => {
     const done = await Promise.all(tasks.map((t) => settled(t.id)));
     expect(done.map((t) => t.result)).toEqual(tasks.map((_, i) => ({ message: `batch-${i}` })));
     const again = await operator.post("/tasks/batch", body);
-    expect((again.body as { tasks: { id: string; duplicate: boolean }[] }).tasks).toEqual(tasks.map((t) => ({ ...t, status: "succeeded", duplicate: true })));
+    expect((again.body as { tasks: { id: string; duplicate: boolean }[] }).tasks).toEqual(
+      tasks.map((t) => ({ ...t, status: "succeeded", duplicate: true })),
+    );
   });
 
   it("refuses a whole batch with one bad item, naming it, and stores nothing", async () => {
@@ -117,7 +147,9 @@ describe("background tasks on the local stack", () => {
       ],
     });
     expect(refused.status).toBe(400);
-    expect((refused.body as { issues: string[] }).issues).toEqual([expect.stringMatching(/^tasks\[1\]\.payload\.message/)]);
+    expect((refused.body as { issues: string[] }).issues).toEqual([
+      expect.stringMatching(/^tasks\[1\]\.payload\.message/),
+    ]);
     // Had the valid item been stored, its key would now answer as a duplicate.
     expect((await enqueue({ message: marker }, { idempotencyKey: marker })).duplicate).toBe(false);
   });
@@ -129,14 +161,20 @@ describe("background tasks on the local stack", () => {
     expect(unknown.body.issues.join(" ")).toMatch(/unknown task "no.such"/);
     // A plain user may not start an admin task at all, whatever its payload.
     expect((await alice.post("/tasks", { name: "diagnostics.echo", payload: { message: marker } })).status).toBe(403);
-    const invalid = await operator.post("/tasks", { name: "diagnostics.echo", payload: { message: marker, sleepMs: 999_999 } });
+    const invalid = await operator.post("/tasks", {
+      name: "diagnostics.echo",
+      payload: { message: marker, sleepMs: 999_999 },
+    });
     expect(invalid.status).toBe(400);
     expect(invalid.body.issues).toEqual([expect.stringMatching(/^payload\.sleepMs/)]);
     const listed = await operator.get("/tasks?limit=200");
     expect(JSON.stringify(listed.body)).not.toContain(marker);
     expect((await api("/tasks", { method: "POST", body: "{}" })).status).toBe(401);
     // Over the SQS-sized payload limit: refused before anything is stored.
-    const huge = await operator.post("/tasks", { name: "diagnostics.echo", payload: { message: marker.padEnd(250_000, "x") } });
+    const huge = await operator.post("/tasks", {
+      name: "diagnostics.echo",
+      payload: { message: marker.padEnd(250_000, "x") },
+    });
     expect(huge.status).toBe(413);
     expect(JSON.stringify((await operator.get("/tasks?limit=200")).body)).not.toContain(marker);
   });
@@ -163,7 +201,10 @@ describe("reports", () => {
     // A user of their own (a kept stack remembers earlier runs), so the report has only this task in it.
     const name = `reporter-${Date.now()}`;
     const carol = await asUser(name);
-    const { body: enqueued } = await carol.post("/tasks", { name: "reports.task-stats", payload: { hours: 24, owner: name } });
+    const { body: enqueued } = await carol.post("/tasks", {
+      name: "reports.task-stats",
+      payload: { hours: 24, owner: name },
+    });
     const done = await eventually("the report task", async () => {
       const { body } = await carol.get(`/tasks/${enqueued.id}`);
       return body.status === "succeeded" || body.status === "failed" ? body : undefined;
@@ -174,7 +215,9 @@ describe("reports", () => {
     const csv = await (await fetch(link.body.url)).text();
     expect(csv.split("\r\n")[0]).toBe("task,status,count,avg_seconds");
     // A user's report counts only their own tasks: this one, running while it writes the CSV.
-    expect(csv.split("\r\n").slice(1).filter(Boolean)).toEqual([expect.stringMatching(/^reports\.task-stats,running,1,/)]);
+    expect(csv.split("\r\n").slice(1).filter(Boolean)).toEqual([
+      expect.stringMatching(/^reports\.task-stats,running,1,/),
+    ]);
     expect((await (await asUser("dave")).get(`/media/${done.result.mediaId}`)).status).toBe(404);
   });
 });

@@ -45,7 +45,13 @@ export interface RaceOptions {
  * connection of its own (e.g. `LOCK TABLE tasks IN SHARE MODE`, or `SELECT … FOR UPDATE`), the calls
  * are started, and the transaction ends once all of them wait on it, or all that did not finish do.
  */
-export async function raceBehindLock<T>(databaseUrl: string, hold: Statement[], calls: number, call: (index: number) => Promise<T>, options: RaceOptions = {}): Promise<Race<T>> {
+export async function raceBehindLock<T>(
+  databaseUrl: string,
+  hold: Statement[],
+  calls: number,
+  call: (index: number) => Promise<T>,
+  options: RaceOptions = {},
+): Promise<Race<T>> {
   const holder = await openTransaction(databaseUrl, hold);
   const watcher = new pg.Client({ connectionString: databaseUrl });
   let finished = 0;
@@ -105,7 +111,12 @@ async function openTransaction(databaseUrl: string, statements: Statement[]): Pr
  * Polls PostgreSQL until `expected` backends of this database wait on a lock, or every call that is
  * not waiting has finished (it never needed the lock), or time runs out. Returns the most seen at once.
  */
-async function waitUntilQueued(watcher: pg.Client, expected: number, finished: () => number, timeoutMs: number): Promise<number> {
+async function waitUntilQueued(
+  watcher: pg.Client,
+  expected: number,
+  finished: () => number,
+  timeoutMs: number,
+): Promise<number> {
   const deadline = Date.now() + timeoutMs;
   let most = 0;
   for (;;) {

@@ -22,15 +22,20 @@ export default async function setup(project: TestProject): Promise<(() => Promis
   const binaries = findPostgresBinaries();
   if (!binaries) {
     if (process.env.CI === "true" || process.env.CI === "1") {
-      throw new Error("CI needs PostgreSQL for the contention tests: install it (initdb and pg_ctl on PATH) or set TEST_DATABASE_URL");
+      throw new Error(
+        "CI needs PostgreSQL for the contention tests: install it (initdb and pg_ctl on PATH) or set TEST_DATABASE_URL",
+      );
     }
-    console.warn("[unit] PostgreSQL not found (no initdb/pg_ctl on PATH): domain tests run on embedded PGlite and the contention tests are skipped");
+    console.warn(
+      "[unit] PostgreSQL not found (no initdb/pg_ctl on PATH): domain tests run on embedded PGlite and the contention tests are skipped",
+    );
     project.provide("testDatabaseUrl", "");
     return undefined;
   }
   const started = Date.now();
   const cluster = await startThrowawayPostgres(binaries);
-  if (process.env.GROUNDCREW_VERBOSE) console.log(`[unit] throwaway PostgreSQL ready in ${Date.now() - started} ms: ${cluster.url}`);
+  if (process.env.GROUNDCREW_VERBOSE)
+    console.log(`[unit] throwaway PostgreSQL ready in ${Date.now() - started} ms: ${cluster.url}`);
   project.provide("testDatabaseUrl", cluster.url);
   return () => cluster.stop();
 }

@@ -7,4 +7,11 @@ import { scheduleRoutes } from "./schedules.js";
 import { taskRoutes } from "./tasks.js";
 
 /** Every HTTP route of the API, like Django's urls.py: one line per route module. */
-export const routes: Route[] = [healthRoute, ...taskRoutes, ...queueRoutes, ...scheduleRoutes, ...maintenanceRoutes, ...mediaRoutes()];
+export const routes: Route[] = [
+  healthRoute,
+  ...taskRoutes,
+  ...queueRoutes,
+  ...scheduleRoutes,
+  ...maintenanceRoutes,
+  ...mediaRoutes(),
+];

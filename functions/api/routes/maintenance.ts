@@ -18,7 +18,11 @@ export interface OperationsDeps {
   verifier?: () => Promise<Verifier>;
 }
 
-const fromEnv: OperationsDeps = { db: () => database(), config: () => runtimeConfiguration(), maintenance: () => maintenanceDepsFromEnv() };
+const fromEnv: OperationsDeps = {
+  db: () => database(),
+  config: () => runtimeConfiguration(),
+  maintenance: () => maintenanceDepsFromEnv(),
+};
 
 /**
  * Maintenance switches, runs and the event log. All of them are for operators (admin role):
@@ -43,7 +47,10 @@ export function maintenanceRoutesWith(deps: OperationsDeps = fromEnv): Route[] {
     body: z.object({ enabled: z.boolean() }).strict(),
     handle: async ({ params, body, principal }) => {
       await setStepEnabled(deps.db(), params.name, body.enabled, principal?.sub);
-      return json(200, (await stepSwitches(deps.db(), deps.config())).find((s) => s.name === params.name));
+      return json(
+        200,
+        (await stepSwitches(deps.db(), deps.config())).find((s) => s.name === params.name),
+      );
     },
   });
 
@@ -57,7 +64,9 @@ export function maintenanceRoutesWith(deps: OperationsDeps = fromEnv): Route[] {
         /** Local stage only: rehearse a run that fails at this step. */
         failAt: z
           .string()
-          .refine((name) => stepNames.includes(name), { message: `not a maintenance step (known: ${stepNames.join(", ")})` })
+          .refine((name) => stepNames.includes(name), {
+            message: `not a maintenance step (known: ${stepNames.join(", ")})`,
+          })
           .optional(),
       })
       .strict()
@@ -74,7 +83,10 @@ export function maintenanceRoutesWith(deps: OperationsDeps = fromEnv): Route[] {
     path: "/events",
     auth: "admin",
     verifier,
-    query: z.object({ topic: z.string().min(1).max(200).optional(), limit: z.coerce.number().int().min(1).max(200).default(20) }),
+    query: z.object({
+      topic: z.string().min(1).max(200).optional(),
+      limit: z.coerce.number().int().min(1).max(200).default(20),
+    }),
     handle: async ({ query }) => json(200, { events: await listEvents(deps.db(), query) }),
   });
 

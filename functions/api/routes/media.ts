@@ -14,7 +14,10 @@ export const uploadBody = z.object({
   // Any name a browser or script may send: the service cleans it (functions/media/filename.ts),
   // so a long name is shortened rather than refused; the cap only bounds the work.
   filename: z.string().trim().min(1).max(1024),
-  contentType: z.string().regex(/^[\w.+-]+\/[\w.+-]+$/, "a MIME type such as image/png").transform((type) => type.toLowerCase()),
+  contentType: z
+    .string()
+    .regex(/^[\w.+-]+\/[\w.+-]+$/, "a MIME type such as image/png")
+    .transform((type) => type.toLowerCase()),
   size: z.number().int().positive(),
   method: z.enum(["POST", "PUT"]).default("POST"),
 });
@@ -50,7 +53,8 @@ export function mediaRoutes(service: () => MediaService = mediaService, verifier
       path: "/media",
       verifier,
       query: listQuery,
-      handle: async ({ principal, query }) => json(200, { items: (await service().list(caller(principal), query)).map(view) }),
+      handle: async ({ principal, query }) =>
+        json(200, { items: (await service().list(caller(principal), query)).map(view) }),
     }),
     defineRoute({
       method: "GET",
@@ -58,7 +62,8 @@ export function mediaRoutes(service: () => MediaService = mediaService, verifier
       auth: "admin",
       verifier,
       query: adminListQuery,
-      handle: async ({ principal, query }) => json(200, { items: (await service().listAll(caller(principal), query)).map(view) }),
+      handle: async ({ principal, query }) =>
+        json(200, { items: (await service().listAll(caller(principal), query)).map(view) }),
     }),
     defineRoute({
       method: "POST",

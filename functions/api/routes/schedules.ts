@@ -11,7 +11,14 @@ import { periodicEntries, type PeriodicEntry } from "../../scheduler/periodic.js
 import { effectiveSchedules, type EffectiveSchedule } from "../../scheduler/plan.js";
 import { runScheduleNow, type RunNowDeps } from "../../scheduler/run-now.js";
 import { deleteOverride, loadState, saveOverride } from "../../scheduler/store.js";
-import { DAY_MATCHINGS, MAX_CRON_LENGTH, MAX_TIMEZONE_LENGTH, MISSED_RUNS, OVERLAP_POLICIES, validateSchedule } from "../../scheduler/validate.js";
+import {
+  DAY_MATCHINGS,
+  MAX_CRON_LENGTH,
+  MAX_TIMEZONE_LENGTH,
+  MISSED_RUNS,
+  OVERLAP_POLICIES,
+  validateSchedule,
+} from "../../scheduler/validate.js";
 import { enqueueTask, taskDepsFromEnv } from "../../tasks/index.js";
 
 /** What the schedule routes need; tests give their own database, entries, enqueue and clock. */
@@ -29,7 +36,11 @@ function scheduleDepsFromEnv(): ScheduleRouteDeps {
     now: () => new Date(),
     enqueue: (task, payload, idempotencyKey) =>
       // No caller scope: the run belongs to the system, like the beat's, so its key cannot meet a user's.
-      enqueueTask(taskDepsFromEnv(), { name: task, payload, idempotencyKey, createdBy: "scheduler" }, { maxPayloadBytes: config.api.maxTaskPayloadBytes }),
+      enqueueTask(
+        taskDepsFromEnv(),
+        { name: task, payload, idempotencyKey, createdBy: "scheduler" },
+        { maxPayloadBytes: config.api.maxTaskPayloadBytes },
+      ),
     startMaintenance: () => startMaintenanceRun(maintenanceDepsFromEnv(), { trigger: "api" }),
   };
 }
@@ -72,7 +83,10 @@ async function scheduleNamed(deps: ScheduleRouteDeps, name: string) {
 
 const nameParam = z.object({ name: z.string().min(1).max(200) });
 
-export function createScheduleRoutes(deps: () => ScheduleRouteDeps = scheduleDepsFromEnv, verifier?: () => Promise<Verifier>): Route[] {
+export function createScheduleRoutes(
+  deps: () => ScheduleRouteDeps = scheduleDepsFromEnv,
+  verifier?: () => Promise<Verifier>,
+): Route[] {
   return [
     defineRoute({
       method: "GET",
@@ -97,7 +111,9 @@ export function createScheduleRoutes(deps: () => ScheduleRouteDeps = scheduleDep
           overlap: z.enum(OVERLAP_POLICIES).optional(),
         })
         .strict()
-        .refine((b) => Object.keys(b).length > 0, { message: "give at least one of enabled, cron, timezone, dayMatching, missed, overlap" }),
+        .refine((b) => Object.keys(b).length > 0, {
+          message: "give at least one of enabled, cron, timezone, dayMatching, missed, overlap",
+        }),
       handle: async ({ params, body, principal }) => {
         const d = deps();
         entryNamed(d.entries, params.name);
@@ -105,9 +121,17 @@ export function createScheduleRoutes(deps: () => ScheduleRouteDeps = scheduleDep
         let checked: { cron: string; timezone: string };
         try {
           // The day matching decides whether a pattern can fire at all, so the pair is checked together.
-          checked = validateSchedule(body.cron ?? current.cron, body.timezone ?? current.timezone, body.dayMatching ?? current.dayMatching);
+          checked = validateSchedule(
+            body.cron ?? current.cron,
+            body.timezone ?? current.timezone,
+            body.dayMatching ?? current.dayMatching,
+          );
         } catch (error) {
-          if (error instanceof ValidationError) throw new ValidationError("Invalid request", error.issues.map((issue) => `body.${issue}`));
+          if (error instanceof ValidationError)
+            throw new ValidationError(
+              "Invalid request",
+              error.issues.map((issue) => `body.${issue}`),
+            );
           throw error;
         }
         const change = {

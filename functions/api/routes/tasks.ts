@@ -27,11 +27,19 @@ const enqueueBody = z
   .object({
     name: z.string().min(1),
     payload: z.unknown(),
-    delaySeconds: z.number().int().min(0).max(365 * 86_400).optional(),
+    delaySeconds: z
+      .number()
+      .int()
+      .min(0)
+      .max(365 * 86_400)
+      .optional(),
     runAt: z.iso.datetime({ offset: true }).optional(),
     idempotencyKey: z.string().min(1).max(200).optional(),
   })
-  .refine((b) => !(b.delaySeconds !== undefined && b.runAt !== undefined), { message: "give delaySeconds or runAt, not both", path: ["runAt"] });
+  .refine((b) => !(b.delaySeconds !== undefined && b.runAt !== undefined), {
+    message: "give delaySeconds or runAt, not both",
+    path: ["runAt"],
+  });
 
 /** Tasks per POST /tasks/batch: one multi-row insert and ten SendMessageBatch calls at most. */
 export const MAX_BATCH_TASKS = 100;
@@ -120,7 +128,8 @@ export function createTaskRoutes(deps: TaskRouteDeps = deployed): Route[] {
     path: "/tasks/{id}",
     params: taskId,
     verifier,
-    handle: async ({ params, principal }) => json(200, visibleTo(await findTask(deps.tasks().db, params.id), principal)),
+    handle: async ({ params, principal }) =>
+      json(200, visibleTo(await findTask(deps.tasks().db, params.id), principal)),
   });
 
   const listTasksRoute = defineRoute({
@@ -134,7 +143,10 @@ export function createTaskRoutes(deps: TaskRouteDeps = deployed): Route[] {
     }),
     verifier,
     handle: async ({ query, principal }) => {
-      const page = await listTasks(deps.tasks().db, { ...query, createdBy: isAdmin(principal) ? undefined : principal?.sub });
+      const page = await listTasks(deps.tasks().db, {
+        ...query,
+        createdBy: isAdmin(principal) ? undefined : principal?.sub,
+      });
       return json(200, page);
     },
   });

@@ -44,7 +44,10 @@ export const configSchema = z.object({
   alarmEmail: z.string().email().optional(),
   database: z
     .object({
-      name: z.string().regex(/^[a-z_][a-z0-9_]*$/).default("groundcrew"),
+      name: z
+        .string()
+        .regex(/^[a-z_][a-z0-9_]*$/)
+        .default("groundcrew"),
       minCapacityAcu: z.number().min(0).max(256).default(0),
       maxCapacityAcu: z.number().min(1).max(256).default(4),
     })
@@ -63,7 +66,10 @@ export const configSchema = z.object({
   scheduler: z
     .object({
       /** The one and only EventBridge schedule of the app. */
-      expression: z.string().regex(/^rate\(1 minutes?\)$|^rate\(\d+ minutes\)$/, "use rate(N minutes)").default("rate(1 minute)"),
+      expression: z
+        .string()
+        .regex(/^rate\(1 minutes?\)$|^rate\(\d+ minutes\)$/, "use rate(N minutes)")
+        .default("rate(1 minute)"),
       /**
        * A missed window runs once; this bounds how far back a late tick looks. At least 5, so a slot
        * whose claimer died is still due when its 3-minute claim lease runs out.
@@ -74,7 +80,10 @@ export const configSchema = z.object({
   maintenance: z
     .object({
       /** Local time of day, HH:MM, for the daily run. */
-      dailyAt: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, "use HH:MM").default("03:30"),
+      dailyAt: z
+        .string()
+        .regex(/^([01]\d|2[0-3]):[0-5]\d$/, "use HH:MM")
+        .default("03:30"),
       timezone: timeZone.default("UTC"),
       steps: z.record(z.string(), z.object({ enabled: z.boolean() })).default({}),
     })
@@ -101,7 +110,12 @@ export const configSchema = z.object({
        * The longest a token may live (exp - iat), in seconds: a leaked token is useful for at most
        * this long. Cognito's ID and access tokens live at most a day.
        */
-      maxTokenLifetimeSeconds: z.number().int().min(60).max(7 * 86_400).default(86_400),
+      maxTokenLifetimeSeconds: z
+        .number()
+        .int()
+        .min(60)
+        .max(7 * 86_400)
+        .default(86_400),
     })
     .refine((auth) => !auth.jwksUrl || (auth.issuer && auth.audience), {
       message: "issuer and audience are required with jwksUrl",
@@ -110,8 +124,15 @@ export const configSchema = z.object({
     .default({ maxTokenLifetimeSeconds: 86_400 }),
   media: z
     .object({
-      maxUploadBytes: z.number().int().positive().default(10 * 1024 * 1024),
-      allowedContentTypes: z.array(z.string().regex(/^[\w.+-]+\/[\w.+*-]+$/)).min(1).default(["image/png", "image/jpeg", "application/pdf", "text/csv", "text/plain"]),
+      maxUploadBytes: z
+        .number()
+        .int()
+        .positive()
+        .default(10 * 1024 * 1024),
+      allowedContentTypes: z
+        .array(z.string().regex(/^[\w.+-]+\/[\w.+*-]+$/))
+        .min(1)
+        .default(["image/png", "image/jpeg", "application/pdf", "text/csv", "text/plain"]),
       urlTtlSeconds: z.number().int().min(10).max(86_400).default(300),
     })
     .default({

@@ -20,10 +20,13 @@ export function verifierFromEnv(env: NodeJS.ProcessEnv = process.env): Promise<V
 }
 
 async function build(env: NodeJS.ProcessEnv): Promise<Verifier> {
-  const { AUTH_ISSUER: issuer, AUTH_AUDIENCE: audience, AUTH_ROLES_CLAIM: rolesClaim, AUTH_JWKS_URL: jwksUrl, AUTH_SECRET_ARN: secretArn } = readVariables(
-    authVariables,
-    env,
-  );
+  const {
+    AUTH_ISSUER: issuer,
+    AUTH_AUDIENCE: audience,
+    AUTH_ROLES_CLAIM: rolesClaim,
+    AUTH_JWKS_URL: jwksUrl,
+    AUTH_SECRET_ARN: secretArn,
+  } = readVariables(authVariables, env);
   // The lifetime limit is plain configuration: it reaches the function with the rest of GROUNDCREW_CONFIG.
   const maxLifetimeSeconds = runtimeConfiguration(env).auth.maxTokenLifetimeSeconds;
   if (jwksUrl) {
@@ -32,7 +35,14 @@ async function build(env: NodeJS.ProcessEnv): Promise<Verifier> {
   }
   if (!secretArn) throw new Error("AUTH_JWKS_URL or AUTH_SECRET_ARN must be set: set by Auth.bind in CDK");
   const secret = await readSigningSecret(secretArn);
-  return createVerifier({ issuer, audience, rolesClaim, maxLifetimeSeconds, algorithms: [LOCAL_ALGORITHM], key: secret });
+  return createVerifier({
+    issuer,
+    audience,
+    rolesClaim,
+    maxLifetimeSeconds,
+    algorithms: [LOCAL_ALGORITHM],
+    key: secret,
+  });
 }
 
 export async function readSigningSecret(secretArn: string, client = new SecretsManagerClient({})): Promise<Uint8Array> {

@@ -31,7 +31,9 @@ export function parseTtlSeconds(raw: string, maxSeconds: number): number {
   const seconds = Number(raw.trim());
   if (seconds < 1) throw new RangeError("--ttl must be at least 1 second");
   if (seconds > maxSeconds) {
-    throw new RangeError(`--ttl ${seconds} is longer than auth.maxTokenLifetimeSeconds (${maxSeconds}); the API would refuse the token`);
+    throw new RangeError(
+      `--ttl ${seconds} is longer than auth.maxTokenLifetimeSeconds (${maxSeconds}); the API would refuse the token`,
+    );
   }
   return seconds;
 }

@@ -13,7 +13,12 @@ export interface LifetimeClaims {
  * for longer than the maximum (exp - iat), and, whatever its iat says (it may be missing, or set in
  * the future), when it would stay valid for longer than the maximum from now.
  */
-export function tokenLifetimeProblem(claims: LifetimeClaims, maxSeconds: number, nowSeconds: number, toleranceSeconds = 0): string | undefined {
+export function tokenLifetimeProblem(
+  claims: LifetimeClaims,
+  maxSeconds: number,
+  nowSeconds: number,
+  toleranceSeconds = 0,
+): string | undefined {
   if (claims.iat !== undefined && claims.exp - claims.iat > maxSeconds) {
     return `Token lifetime exceeds the maximum of ${maxSeconds} seconds`;
   }

@@ -36,7 +36,12 @@ export function createVerifier(options: VerifierOptions): Verifier {
     if (!payload.sub) throw new UnauthorizedError("Token has no subject");
     // jose has checked that exp (required) and iat (when present) are numbers.
     const lifetime = { exp: payload.exp as number, iat: payload.iat };
-    const problem = tokenLifetimeProblem(lifetime, maxLifetimeSeconds, now().getTime() / 1000, options.clockToleranceSeconds ?? 5);
+    const problem = tokenLifetimeProblem(
+      lifetime,
+      maxLifetimeSeconds,
+      now().getTime() / 1000,
+      options.clockToleranceSeconds ?? 5,
+    );
     if (problem) throw new UnauthorizedError(problem);
     return { sub: payload.sub, roles: rolesOf(payload[options.rolesClaim]) };
   };
@@ -53,7 +58,8 @@ export function secretKeys(secret: Uint8Array, subtle: webcrypto.SubtleCrypto = 
     const bits = /^HS(256|384|512)$/.exec(alg ?? "")?.[1];
     // Not an HMAC algorithm: jose gets the bytes and refuses them as a key for it, as it always did.
     if (!bits) return secret;
-    const key = keys.get(bits) ?? subtle.importKey("raw", secret, { name: "HMAC", hash: `SHA-${bits}` }, false, ["verify"]);
+    const key =
+      keys.get(bits) ?? subtle.importKey("raw", secret, { name: "HMAC", hash: `SHA-${bits}` }, false, ["verify"]);
     keys.set(bits, key);
     return key;
   };

@@ -45,7 +45,10 @@ export class Database {
           transactionId: this.transactionId,
         }),
       );
-      return { rows: toRows(result.records, result.columnMetadata) as T[], updated: result.numberOfRecordsUpdated ?? 0 };
+      return {
+        rows: toRows(result.records, result.columnMetadata) as T[],
+        updated: result.numberOfRecordsUpdated ?? 0,
+      };
     } catch (error) {
       throw asDatabaseError(error);
     }
@@ -69,11 +72,23 @@ export class Database {
     const tx = new Database(this.client, this.target, transactionId);
     try {
       const result = await work(tx);
-      await this.client.send(new CommitTransactionCommand({ resourceArn: this.target.resourceArn, secretArn: this.target.secretArn, transactionId }));
+      await this.client.send(
+        new CommitTransactionCommand({
+          resourceArn: this.target.resourceArn,
+          secretArn: this.target.secretArn,
+          transactionId,
+        }),
+      );
       return result;
     } catch (error) {
       await this.client
-        .send(new RollbackTransactionCommand({ resourceArn: this.target.resourceArn, secretArn: this.target.secretArn, transactionId }))
+        .send(
+          new RollbackTransactionCommand({
+            resourceArn: this.target.resourceArn,
+            secretArn: this.target.secretArn,
+            transactionId,
+          }),
+        )
         .catch(() => undefined);
       throw asDatabaseError(error);
     }
@@ -87,6 +102,10 @@ export function database(env: NodeJS.ProcessEnv = process.env): Database {
   if (shared) return shared;
   const { DB_CLUSTER_ARN, DB_SECRET_ARN, DB_NAME } = readVariables(databaseVariables, env);
   // A paused Aurora cluster takes seconds to resume; the SDK's own retries cover the short blips.
-  shared = new Database(new RDSDataClient({ maxAttempts: 3 }), { resourceArn: DB_CLUSTER_ARN, secretArn: DB_SECRET_ARN, database: DB_NAME });
+  shared = new Database(new RDSDataClient({ maxAttempts: 3 }), {
+    resourceArn: DB_CLUSTER_ARN,
+    secretArn: DB_SECRET_ARN,
+    database: DB_NAME,
+  });
   return shared;
 }

@@ -69,7 +69,8 @@ export function timestamp(value: Date | string | null | undefined): SqlTyped<"TI
 export function timestamp(value: Date | string | null | undefined): SqlTyped<"TIMESTAMP"> | null {
   if (value === null || value === undefined) return null;
   const at = typeof value === "string" ? new Date(value) : value;
-  if (Number.isNaN(at.getTime())) throw new TypeError(`Not a point in time: ${JSON.stringify(String(value).slice(0, 64))}`);
+  if (Number.isNaN(at.getTime()))
+    throw new TypeError(`Not a point in time: ${JSON.stringify(String(value).slice(0, 64))}`);
   return new SqlTyped("TIMESTAMP", timestampText(at));
 }
 
@@ -87,7 +88,8 @@ export function date(value: Date | string): SqlTyped<"DATE"> {
 /** An exact number (typeHint DECIMAL), for numeric columns: pass text to keep digits a double would lose. */
 export function decimal(value: string | number | bigint): SqlTyped<"DECIMAL"> {
   const text = String(value);
-  if (!/^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/.test(text)) throw new TypeError(`Not a decimal number: ${JSON.stringify(text.slice(0, 64))}`);
+  if (!/^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/.test(text))
+    throw new TypeError(`Not a decimal number: ${JSON.stringify(text.slice(0, 64))}`);
   return new SqlTyped("DECIMAL", text);
 }
 
@@ -121,13 +123,17 @@ function toSqlParameter(name: string, value: SqlValue): SqlParameter {
       return { name, value: { booleanValue: value } };
     case "bigint":
       if (value > BigInt(Number.MAX_SAFE_INTEGER) || value < BigInt(Number.MIN_SAFE_INTEGER)) {
-        throw new RangeError(`:${name} does not fit a Data API longValue without losing digits; pass decimal(${value}n)`);
+        throw new RangeError(
+          `:${name} does not fit a Data API longValue without losing digits; pass decimal(${value}n)`,
+        );
       }
       return { name, value: { longValue: Number(value) } };
     case "number":
-      if (!Number.isFinite(value)) throw new RangeError(`:${name} is ${value}, which the Data API cannot send as a number`);
+      if (!Number.isFinite(value))
+        throw new RangeError(`:${name} is ${value}, which the Data API cannot send as a number`);
       if (!Number.isInteger(value)) return { name, value: { doubleValue: value } };
-      if (!Number.isSafeInteger(value)) throw new RangeError(`:${name} is ${value}, past the integers a double holds exactly; pass decimal(…)`);
+      if (!Number.isSafeInteger(value))
+        throw new RangeError(`:${name} is ${value}, past the integers a double holds exactly; pass decimal(…)`);
       return { name, value: { longValue: value } };
     case "object":
     case "function":

@@ -27,5 +27,7 @@ export function isUnavailable(error: unknown): boolean {
 }
 
 export function asDatabaseError(error: unknown): unknown {
-  return isUnavailable(error) && !(error instanceof DatabaseUnavailableError) ? new DatabaseUnavailableError(error) : error;
+  return isUnavailable(error) && !(error instanceof DatabaseUnavailableError)
+    ? new DatabaseUnavailableError(error)
+    : error;
 }

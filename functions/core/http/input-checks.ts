@@ -29,7 +29,9 @@ export function textProblem(value: string): string | undefined {
 export function inputProblems(where: string, value: unknown, maxDepth = MAX_BODY_DEPTH): string[] {
   const problems: string[] = [];
   // `field` is the top-level field an item sits in: a depth problem names it, not a path 32 levels long.
-  const pending: { value: unknown; path: string; field: string; depth: number }[] = [{ value, path: where, field: where, depth: 0 }];
+  const pending: { value: unknown; path: string; field: string; depth: number }[] = [
+    { value, path: where, field: where, depth: 0 },
+  ];
   while (pending.length > 0 && problems.length < MAX_PROBLEMS) {
     const item = pending.pop() as (typeof pending)[number];
     if (typeof item.value === "string") {
@@ -42,7 +44,9 @@ export function inputProblems(where: string, value: unknown, maxDepth = MAX_BODY
       problems.push(`${item.field}: nested more than ${maxDepth} levels deep`);
       continue;
     }
-    const entries = Array.isArray(item.value) ? item.value.map((v, i) => [String(i), v] as const) : Object.entries(item.value);
+    const entries = Array.isArray(item.value)
+      ? item.value.map((v, i) => [String(i), v] as const)
+      : Object.entries(item.value);
     // Pushed in reverse so problems come out in document order.
     for (let i = entries.length - 1; i >= 0; i--) {
       const [key, child] = entries[i] as readonly [string, unknown];

@@ -57,7 +57,12 @@ export function defineRoute<P = unknown, Q = unknown, B = unknown>(spec: RouteSp
       const parseIssues: string[] = [];
       const raw = spec.body ? parseBody(event, parseIssues) : undefined;
       // Bad text or a bottomless body is refused before any schema walks it.
-      const unsafe = [...parseIssues, ...inputProblems("path", rawParams), ...inputProblems("query", rawQuery), ...(raw === unparsable ? [] : inputProblems("body", raw))];
+      const unsafe = [
+        ...parseIssues,
+        ...inputProblems("path", rawParams),
+        ...inputProblems("query", rawQuery),
+        ...(raw === unparsable ? [] : inputProblems("body", raw)),
+      ];
       if (unsafe.length > 0) throw new ValidationError("Invalid request", unsafe);
       const issues: string[] = [];
       const params = validate("path", spec.params, rawParams, issues);

@@ -14,7 +14,9 @@ export const cleanIncompleteUploads: MaintenanceStep = {
     );
     for (const row of rows) await deleteMediaObject(row.key);
     if (rows.length > 0) {
-      await db.query("DELETE FROM media_objects WHERE id IN (SELECT (jsonb_array_elements_text(:ids))::uuid)", { ids: json(rows.map((r) => r.id)) });
+      await db.query("DELETE FROM media_objects WHERE id IN (SELECT (jsonb_array_elements_text(:ids))::uuid)", {
+        ids: json(rows.map((r) => r.id)),
+      });
     }
     return { deleted: rows.length, olderThan: before.toISOString() };
   },

@@ -6,7 +6,13 @@ import { stuckWorkCheck } from "./stuck-work-check.js";
 import { vacuum } from "./vacuum.js";
 
 /** The maintenance procedure, in the order it runs: one at a time, VACUUM last. */
-export const maintenanceSteps: readonly MaintenanceStep[] = [purgeFinishedTasks, purgeOldEvents, stuckWorkCheck, cleanIncompleteUploads, vacuum];
+export const maintenanceSteps: readonly MaintenanceStep[] = [
+  purgeFinishedTasks,
+  purgeOldEvents,
+  stuckWorkCheck,
+  cleanIncompleteUploads,
+  vacuum,
+];
 
 export const stepNames = maintenanceSteps.map((step) => step.name);
 

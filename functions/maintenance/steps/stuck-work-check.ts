@@ -26,7 +26,12 @@ export const stuckWorkCheck: MaintenanceStep = {
     const deadLetters: Record<string, number> = {};
     if (sqs && queues) {
       for (const [name, addresses] of Object.entries(queues)) {
-        const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: addresses.deadLetterUrl, AttributeNames: ["ApproximateNumberOfMessages"] }));
+        const { Attributes } = await sqs.send(
+          new GetQueueAttributesCommand({
+            QueueUrl: addresses.deadLetterUrl,
+            AttributeNames: ["ApproximateNumberOfMessages"],
+          }),
+        );
         const depth = Number(Attributes?.ApproximateNumberOfMessages ?? 0);
         deadLetters[name] = depth;
         if (depth > 0) warnings.push(`${depth} message(s) in the ${name} dead-letter queue`);

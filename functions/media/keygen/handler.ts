@@ -14,11 +14,15 @@ export interface KeygenResult {
  * the Secrets Manager secret (so it exists nowhere else), the public half goes back to CloudFormation
  * for the CloudFront public key. A changed `Generation` property rotates the pair.
  */
-export async function ensureSigningKey(event: CloudFormationCustomResourceEvent, client: SecretsManagerClient): Promise<KeygenResult> {
+export async function ensureSigningKey(
+  event: CloudFormationCustomResourceEvent,
+  client: SecretsManagerClient,
+): Promise<KeygenResult> {
   const secretArn = String(event.ResourceProperties.SecretArn);
   const generation = String(event.ResourceProperties.Generation ?? "1");
   const physicalId = `media-signing-key-${generation}`;
-  if (event.RequestType === "Delete") return { PhysicalResourceId: event.PhysicalResourceId, Data: { PublicKeyPem: "" } };
+  if (event.RequestType === "Delete")
+    return { PhysicalResourceId: event.PhysicalResourceId, Data: { PublicKeyPem: "" } };
   if (event.RequestType === "Update" && event.PhysicalResourceId === physicalId) {
     const existing = await readExisting(secretArn, client);
     if (existing) return { PhysicalResourceId: physicalId, Data: { PublicKeyPem: existing.publicKey } };

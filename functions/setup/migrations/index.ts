@@ -12,4 +12,16 @@ import { migration as taskWakeUps } from "./0010_task_wake_ups.js";
 import { migration as queueSlots } from "./0011_queue_slots.js";
 
 /** Applied in this order; ids are never renamed or reused once deployed. */
-export const migrations: Migration[] = [core, tasks, schedules, eventsMaintenance, media, scheduleClaims, taskKeyScopes, scheduleWallClockSlots, scheduleChoices, taskWakeUps, queueSlots];
+export const migrations: Migration[] = [
+  core,
+  tasks,
+  schedules,
+  eventsMaintenance,
+  media,
+  scheduleClaims,
+  taskKeyScopes,
+  scheduleWallClockSlots,
+  scheduleChoices,
+  taskWakeUps,
+  queueSlots,
+];

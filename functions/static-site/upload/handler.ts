@@ -14,7 +14,13 @@ export async function uploadStaticFiles(s3: S3Client, bucket: string, root: stri
   const keys: string[] = [];
   for (const file of staticFiles(root)) {
     await s3.send(
-      new PutObjectCommand({ Bucket: bucket, Key: file.key, Body: readFileSync(file.path), ContentType: file.contentType, CacheControl: file.cacheControl }),
+      new PutObjectCommand({
+        Bucket: bucket,
+        Key: file.key,
+        Body: readFileSync(file.path),
+        ContentType: file.contentType,
+        CacheControl: file.cacheControl,
+      }),
     );
     keys.push(file.key);
   }

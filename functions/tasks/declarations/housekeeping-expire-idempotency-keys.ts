@@ -5,5 +5,11 @@ import { declareTask } from "../definition.js";
 export const expireIdempotencyKeysTask = declareTask({
   name: "housekeeping.expire-idempotency-keys",
   access: "internal",
-  payload: z.object({ olderThanHours: z.number().int().min(1).max(24 * 365) }),
+  payload: z.object({
+    olderThanHours: z
+      .number()
+      .int()
+      .min(1)
+      .max(24 * 365),
+  }),
 });

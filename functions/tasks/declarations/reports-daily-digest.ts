@@ -6,5 +6,11 @@ export const dailyDigestTask = declareTask({
   name: "reports.daily-digest",
   access: "internal",
   queue: "reports",
-  payload: z.object({ hours: z.number().int().min(1).max(24 * 31) }),
+  payload: z.object({
+    hours: z
+      .number()
+      .int()
+      .min(1)
+      .max(24 * 31),
+  }),
 });

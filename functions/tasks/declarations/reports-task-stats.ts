@@ -13,7 +13,12 @@ export const taskStatsReportTask = declareTask({
   fromCaller: { owner: (caller) => caller.sub, everyone: (caller) => isAdmin(caller) },
   queue: "reports",
   payload: z.object({
-    hours: z.number().int().min(1).max(24 * 90).default(24),
+    hours: z
+      .number()
+      .int()
+      .min(1)
+      .max(24 * 90)
+      .default(24),
     owner: z.string().min(1),
     /** Count every user's tasks, not only the owner's; set from the token (admins only). */
     everyone: z.boolean().default(false),

@@ -3,17 +3,20 @@ import { writeCsvReport } from "../../media/reports/write-report.js";
 import { taskStatsReportTask } from "../declarations/reports-task-stats.js";
 import { implementTask } from "../definition.js";
 
-export const taskStatsReport = implementTask(taskStatsReportTask, async ({ hours, owner, everyone }, { progress, db, services }) => {
-  const rows = await taskStats(db, hours, everyone ? undefined : owner);
-  await progress(50, `${rows.length} rows`);
-  const media = await writeCsvReport(services.media(), {
-    owner,
-    filename: `task-stats-${new Date().toISOString().slice(0, 10)}.csv`,
-    header: ["task", "status", "count", "avg_seconds"],
-    rows: rows.map((r) => [r.name, r.status, r.count, r.avgSeconds]),
-  });
-  return { mediaId: media.id, rows: rows.length };
-});
+export const taskStatsReport = implementTask(
+  taskStatsReportTask,
+  async ({ hours, owner, everyone }, { progress, db, services }) => {
+    const rows = await taskStats(db, hours, everyone ? undefined : owner);
+    await progress(50, `${rows.length} rows`);
+    const media = await writeCsvReport(services.media(), {
+      owner,
+      filename: `task-stats-${new Date().toISOString().slice(0, 10)}.csv`,
+      header: ["task", "status", "count", "avg_seconds"],
+      rows: rows.map((r) => [r.name, r.status, r.count, r.avgSeconds]),
+    });
+    return { mediaId: media.id, rows: rows.length };
+  },
+);
 
 export interface TaskStatsRow {
   name: string;

@@ -9,12 +9,18 @@ import { httpEvent } from "../../support/http-event.js";
 /** The local stage's way of signing tokens, with a secret only these tests know. */
 export const testSecret = new TextEncoder().encode("a-local-signing-secret-of-enough-length-0123456789");
 export const testClaims = { issuer: "groundcrew-local", audience: "groundcrew-api" };
-export const testVerifier = async () => createVerifier({ ...testClaims, algorithms: ["HS256"], key: testSecret, rolesClaim: "roles" });
+export const testVerifier = async () =>
+  createVerifier({ ...testClaims, algorithms: ["HS256"], key: testSecret, rolesClaim: "roles" });
 
 /** The callers of the authorization contract: alice and bob are users, carol is an admin. */
 export async function testCallers() {
   const sign = (sub: string, roles: string[] = []) => signLocalToken(testSecret, { ...testClaims, sub, roles });
-  return { anonymous: undefined, alice: await sign("alice"), bob: await sign("bob"), carol: await sign("carol", ["admin"]) };
+  return {
+    anonymous: undefined,
+    alice: await sign("alice"),
+    bob: await sign("bob"),
+    carol: await sign("carol", ["admin"]),
+  };
 }
 
 export interface CallOptions {
@@ -24,7 +30,11 @@ export interface CallOptions {
   query?: Record<string, string>;
 }
 
-export type Caller = (method: string, path: string, options?: CallOptions) => Promise<APIGatewayProxyResult & { json: any }>;
+export type Caller = (
+  method: string,
+  path: string,
+  options?: CallOptions,
+) => Promise<APIGatewayProxyResult & { json: any }>;
 
 /** Calls routes in-process through middy's router, as API Gateway's proxy integration would. */
 export function callerOf(routesOrHandler: Route[] | Handler<APIGatewayProxyEvent, APIGatewayProxyResult>): Caller {
@@ -36,7 +46,12 @@ export function callerOf(routesOrHandler: Route[] | Handler<APIGatewayProxyEvent
       httpMethod: method,
       path,
       headers: options.token ? { authorization: `Bearer ${options.token}` } : {},
-      body: options.body === undefined ? null : typeof options.body === "string" ? options.body : JSON.stringify(options.body),
+      body:
+        options.body === undefined
+          ? null
+          : typeof options.body === "string"
+            ? options.body
+            : JSON.stringify(options.body),
       queryStringParameters: options.query ?? null,
     });
     const response = (await handler(event, {} as never, () => undefined)) as APIGatewayProxyResult;

@@ -69,15 +69,61 @@ describe("the API at the edge", () => {
   const lone = "\ud800";
 
   it("answers 400 to NUL or a lone surrogate in a payload, an idempotency key, a media filename, and the name and topic queries", async () => {
-    const cases: { method: string; path: string; token: "alice" | "carol"; body?: unknown; query?: Record<string, string>; issue: string }[] = [];
-    for (const [bad, problem] of [[nul, "contains a NUL character"], [lone, "contains a lone surrogate (not valid Unicode)"]] as const) {
+    const cases: {
+      method: string;
+      path: string;
+      token: "alice" | "carol";
+      body?: unknown;
+      query?: Record<string, string>;
+      issue: string;
+    }[] = [];
+    for (const [bad, problem] of [
+      [nul, "contains a NUL character"],
+      [lone, "contains a lone surrogate (not valid Unicode)"],
+    ] as const) {
       cases.push(
-        { method: "POST", path: "/tasks", token: "alice", body: { name: "reports.task-stats", payload: { note: bad } }, issue: `body.payload.note: ${problem}` },
-        { method: "POST", path: "/tasks", token: "carol", body: { name: "diagnostics.echo", payload: { message: bad } }, issue: `body.payload.message: ${problem}` },
-        { method: "POST", path: "/tasks", token: "carol", body: { name: "diagnostics.echo", payload: { [bad]: 1 } }, issue: `body.payload: has a key that ${problem}` },
-        { method: "POST", path: "/tasks", token: "alice", body: { name: "reports.task-stats", payload: {}, idempotencyKey: bad }, issue: `body.idempotencyKey: ${problem}` },
-        { method: "POST", path: "/tasks", token: "alice", body: { name: bad, payload: {} }, issue: `body.name: ${problem}` },
-        { method: "POST", path: "/media/uploads", token: "alice", body: { filename: `x${bad}.txt`, contentType: "text/plain", size: 5 }, issue: `body.filename: ${problem}` },
+        {
+          method: "POST",
+          path: "/tasks",
+          token: "alice",
+          body: { name: "reports.task-stats", payload: { note: bad } },
+          issue: `body.payload.note: ${problem}`,
+        },
+        {
+          method: "POST",
+          path: "/tasks",
+          token: "carol",
+          body: { name: "diagnostics.echo", payload: { message: bad } },
+          issue: `body.payload.message: ${problem}`,
+        },
+        {
+          method: "POST",
+          path: "/tasks",
+          token: "carol",
+          body: { name: "diagnostics.echo", payload: { [bad]: 1 } },
+          issue: `body.payload: has a key that ${problem}`,
+        },
+        {
+          method: "POST",
+          path: "/tasks",
+          token: "alice",
+          body: { name: "reports.task-stats", payload: {}, idempotencyKey: bad },
+          issue: `body.idempotencyKey: ${problem}`,
+        },
+        {
+          method: "POST",
+          path: "/tasks",
+          token: "alice",
+          body: { name: bad, payload: {} },
+          issue: `body.name: ${problem}`,
+        },
+        {
+          method: "POST",
+          path: "/media/uploads",
+          token: "alice",
+          body: { filename: `x${bad}.txt`, contentType: "text/plain", size: 5 },
+          issue: `body.filename: ${problem}`,
+        },
         { method: "GET", path: "/tasks", token: "alice", query: { name: bad }, issue: `query.name: ${problem}` },
         { method: "GET", path: "/events", token: "carol", query: { topic: bad }, issue: `query.topic: ${problem}` },
       );
@@ -101,7 +147,11 @@ describe("the API at the edge", () => {
   });
 
   it("answers 400 to a forged cursor", async () => {
-    for (const cursor of [Buffer.from('["x","y"]').toString("base64url"), Buffer.from('["2026-02-30T00:00:00Z","00000000-0000-4000-8000-000000000001"]').toString("base64url"), "%%%"]) {
+    for (const cursor of [
+      Buffer.from('["x","y"]').toString("base64url"),
+      Buffer.from('["2026-02-30T00:00:00Z","00000000-0000-4000-8000-000000000001"]').toString("base64url"),
+      "%%%",
+    ]) {
       const response = await call("GET", "/tasks", { token: tokens.alice, query: { cursor } });
       expect(response.statusCode, cursor).toBe(400);
       expect(response.json.issues).toEqual(["query.cursor: not a cursor this API returned"]);
@@ -111,7 +161,11 @@ describe("the API at the edge", () => {
   it("answers 404 to prototype names as queues and maintenance steps, and 400 as task names", async () => {
     for (const name of ["__proto__", "constructor", "toString", "hasOwnProperty"]) {
       expect((await call("POST", `/queues/${name}/redrive`, { token: tokens.carol })).statusCode, name).toBe(404);
-      expect((await call("PATCH", `/maintenance/steps/${name}`, { token: tokens.carol, body: { enabled: false } })).statusCode, name).toBe(404);
+      expect(
+        (await call("PATCH", `/maintenance/steps/${name}`, { token: tokens.carol, body: { enabled: false } }))
+          .statusCode,
+        name,
+      ).toBe(404);
       for (const token of [tokens.alice, tokens.carol]) {
         const enqueued = await call("POST", "/tasks", { token, body: { name, payload: {} } });
         expect(enqueued.statusCode, name).toBe(400);

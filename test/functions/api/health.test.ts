@@ -7,11 +7,23 @@ const fakeDb = (query: () => Promise<unknown>) => ({ query }) as unknown as Data
 
 describe("checkHealth", () => {
   it("reports ok when SELECT 1 answers", async () => {
-    expect(await checkHealth(fakeDb(async () => ({ rows: [{ "?column?": 1 }] })), "1.2.3")).toEqual({ status: "ok", db: "ok", version: "1.2.3" });
+    expect(
+      await checkHealth(
+        fakeDb(async () => ({ rows: [{ "?column?": 1 }] })),
+        "1.2.3",
+      ),
+    ).toEqual({ status: "ok", db: "ok", version: "1.2.3" });
   });
 
   it("reports the database unavailable instead of failing", async () => {
-    expect(await checkHealth(fakeDb(async () => { throw new DatabaseUnavailableError(); }), "v")).toEqual({
+    expect(
+      await checkHealth(
+        fakeDb(async () => {
+          throw new DatabaseUnavailableError();
+        }),
+        "v",
+      ),
+    ).toEqual({
       status: "degraded",
       db: "unavailable",
       version: "v",
@@ -19,6 +31,13 @@ describe("checkHealth", () => {
   });
 
   it("does not hide programming errors", async () => {
-    await expect(checkHealth(fakeDb(async () => { throw new TypeError("bug"); }), "v")).rejects.toThrow("bug");
+    await expect(
+      checkHealth(
+        fakeDb(async () => {
+          throw new TypeError("bug");
+        }),
+        "v",
+      ),
+    ).rejects.toThrow("bug");
   });
 });

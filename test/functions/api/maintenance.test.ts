@@ -20,18 +20,33 @@ describe("maintenance and event routes", () => {
         db: () => t.db,
         config: () => config,
         // Never reached here: every call below is refused or answered before a run would start.
-        maintenance: () => ({ sfn: new SFNClient({ region: "us-east-1" }), stateMachineArn: "arn:aws:states:us-east-1:0:stateMachine:none", db: t.db }),
+        maintenance: () => ({
+          sfn: new SFNClient({ region: "us-east-1" }),
+          stateMachineArn: "arn:aws:states:us-east-1:0:stateMachine:none",
+          db: t.db,
+        }),
         verifier: testVerifier,
       }),
     );
   });
 
   it("are for admins: 401 anonymous, 403 for users, including GET /events", async () => {
-    const routes = [["GET", "/maintenance/steps"], ["PATCH", "/maintenance/steps/vacuum"], ["POST", "/maintenance/runs"], ["GET", "/events"]] as const;
+    const routes = [
+      ["GET", "/maintenance/steps"],
+      ["PATCH", "/maintenance/steps/vacuum"],
+      ["POST", "/maintenance/runs"],
+      ["GET", "/events"],
+    ] as const;
     for (const [method, path] of routes) {
       expect((await call(method, path, { body: { enabled: false } })).statusCode, `${method} ${path}`).toBe(401);
-      expect((await call(method, path, { token: tokens.alice, body: { enabled: false } })).statusCode, `${method} ${path}`).toBe(403);
-      expect((await call(method, path, { token: tokens.bob, body: { enabled: false } })).statusCode, `${method} ${path}`).toBe(403);
+      expect(
+        (await call(method, path, { token: tokens.alice, body: { enabled: false } })).statusCode,
+        `${method} ${path}`,
+      ).toBe(403);
+      expect(
+        (await call(method, path, { token: tokens.bob, body: { enabled: false } })).statusCode,
+        `${method} ${path}`,
+      ).toBe(403);
     }
   });
 
@@ -41,7 +56,10 @@ describe("maintenance and event routes", () => {
     const all = await call("GET", "/events", { token: tokens.carol });
     expect(all.statusCode).toBe(200);
     expect(all.json.events).toHaveLength(2);
-    const some = await call("GET", "/events", { token: tokens.carol, query: { topic: "server.maintenance", limit: "5" } });
+    const some = await call("GET", "/events", {
+      token: tokens.carol,
+      query: { topic: "server.maintenance", limit: "5" },
+    });
     expect(some.json.events.map((e: { topic: string }) => e.topic)).toEqual(["server.maintenance"]);
   });
 
@@ -58,11 +76,17 @@ describe("maintenance and event routes", () => {
 
   it("switches a known step and answers 404 to any other name, the Object prototype's members included", async () => {
     const known = stepNames[0] as string;
-    const patched = await call("PATCH", `/maintenance/steps/${known}`, { token: tokens.carol, body: { enabled: false } });
+    const patched = await call("PATCH", `/maintenance/steps/${known}`, {
+      token: tokens.carol,
+      body: { enabled: false },
+    });
     expect(patched.statusCode).toBe(200);
     expect(patched.json).toMatchObject({ name: known, enabled: false, source: "override" });
     for (const name of ["__proto__", "constructor", "toString", "hasOwnProperty", "valueOf", "nope"]) {
-      const response = await call("PATCH", `/maintenance/steps/${name}`, { token: tokens.carol, body: { enabled: true } });
+      const response = await call("PATCH", `/maintenance/steps/${name}`, {
+        token: tokens.carol,
+        body: { enabled: true },
+      });
       expect(response.statusCode, name).toBe(404);
     }
     expect(await t.db.rows("SELECT name FROM maintenance_step_overrides")).toEqual([{ name: known }]);

@@ -37,10 +37,21 @@ describe("media routes", () => {
       signer: new FakeSigner(),
       limits: { maxUploadBytes: 100, allowedContentTypes: ["text/plain"], urlTtlSeconds: 60 },
     });
-    router = middy<APIGatewayProxyEvent, APIGatewayProxyResult>().handler(httpRouterHandler(mediaRoutes(() => service, async () => verifier)));
+    router = middy<APIGatewayProxyEvent, APIGatewayProxyResult>().handler(
+      httpRouterHandler(
+        mediaRoutes(
+          () => service,
+          async () => verifier,
+        ),
+      ),
+    );
   });
 
-  async function call(method: string, path: string, options: { token?: string; body?: unknown; query?: Record<string, string> } = {}) {
+  async function call(
+    method: string,
+    path: string,
+    options: { token?: string; body?: unknown; query?: Record<string, string> } = {},
+  ) {
     const event = httpEvent({
       httpMethod: method,
       path,
@@ -56,33 +67,65 @@ describe("media routes", () => {
   async function uploadThroughForm(key: string, text: string): Promise<void> {
     const bytes = new TextEncoder().encode(text);
     await storage.put(key, bytes, "text/plain");
-    const service = new MediaService({ repository: new MediaRepository(t.db), storage, signer: new FakeSigner(), limits: { maxUploadBytes: 100, allowedContentTypes: ["text/plain"], urlTtlSeconds: 60 } });
+    const service = new MediaService({
+      repository: new MediaRepository(t.db),
+      storage,
+      signer: new FakeSigner(),
+      limits: { maxUploadBytes: 100, allowedContentTypes: ["text/plain"], urlTtlSeconds: 60 },
+    });
     await service.objectCreated({ key, sizeBytes: bytes.byteLength, etag: etagOf(bytes) });
   }
 
   async function storedFileOf(sub: string, filename = "a.txt", roles: string[] = []): Promise<string> {
-    const created = await call("POST", "/media/uploads", { token: await tokenFor(sub, roles), body: { filename, contentType: "text/plain", size: 5 } });
+    const created = await call("POST", "/media/uploads", {
+      token: await tokenFor(sub, roles),
+      body: { filename, contentType: "text/plain", size: 5 },
+    });
     await uploadThroughForm(created.json.fields.key, "hello");
     return created.json.id;
   }
 
   it("answers 401 to anonymous callers on every media route", async () => {
     const some = "/media/00000000-0000-4000-8000-000000000001";
-    for (const [method, path] of [["POST", "/media/uploads"], ["GET", "/media"], ["GET", "/admin/media"], ["GET", some], ["GET", `${some}/info`], ["DELETE", some]] as const) {
+    for (const [method, path] of [
+      ["POST", "/media/uploads"],
+      ["GET", "/media"],
+      ["GET", "/admin/media"],
+      ["GET", some],
+      ["GET", `${some}/info`],
+      ["DELETE", some],
+    ] as const) {
       expect((await call(method, path)).statusCode).toBe(401);
     }
   });
 
   it("creates an upload (201 with url and fields), validating every field first", async () => {
     const token = await tokenFor("alice");
-    const created = await call("POST", "/media/uploads", { token, body: { filename: "a.txt", contentType: "Text/Plain", size: 5 } });
+    const created = await call("POST", "/media/uploads", {
+      token,
+      body: { filename: "a.txt", contentType: "Text/Plain", size: 5 },
+    });
     expect(created.statusCode).toBe(201);
-    expect(created.json).toMatchObject({ method: "POST", url: "https://bucket.example/", fields: { "Content-Type": "text/plain" } });
+    expect(created.json).toMatchObject({
+      method: "POST",
+      url: "https://bucket.example/",
+      fields: { "Content-Type": "text/plain" },
+    });
     const bad = await call("POST", "/media/uploads", { token, body: { filename: "", contentType: "nope", size: -1 } });
     expect(bad.statusCode).toBe(400);
     expect(bad.json.issues).toHaveLength(3);
-    expect((await call("POST", "/media/uploads", { token, body: { filename: "a.txt", contentType: "text/plain", size: 101 } })).statusCode).toBe(413);
-    expect((await call("POST", "/media/uploads", { token, body: { filename: "a.html", contentType: "text/html", size: 1 } })).statusCode).toBe(400);
+    expect(
+      (
+        await call("POST", "/media/uploads", {
+          token,
+          body: { filename: "a.txt", contentType: "text/plain", size: 101 },
+        })
+      ).statusCode,
+    ).toBe(413);
+    expect(
+      (await call("POST", "/media/uploads", { token, body: { filename: "a.html", contentType: "text/html", size: 1 } }))
+        .statusCode,
+    ).toBe(400);
   });
 
   it("returns a signed link to the owner, 302 with ?redirect=1, 404 to another user, 400 for a malformed id", async () => {
@@ -105,15 +148,20 @@ describe("media routes", () => {
     await storedFileOf("alice", "alice.txt");
     await storedFileOf("bob", "bob.txt");
     await storedFileOf("root", "root.txt", ["admin"]);
-    const names = (response: { json: { items: { filename: string }[] } }) => response.json.items.map((m) => m.filename).sort();
+    const names = (response: { json: { items: { filename: string }[] } }) =>
+      response.json.items.map((m) => m.filename).sort();
     const admin = await tokenFor("root", ["admin"]);
     expect(names(await call("GET", "/media", { token: await tokenFor("alice") }))).toEqual(["alice.txt"]);
     expect(names(await call("GET", "/media", { token: await tokenFor("bob") }))).toEqual(["bob.txt"]);
     expect(names(await call("GET", "/media", { token: admin }))).toEqual(["root.txt"]);
     // /media has no owner filter: naming someone else changes nothing.
-    expect(names(await call("GET", "/media", { token: await tokenFor("bob"), query: { owner: "alice" } }))).toEqual(["bob.txt"]);
+    expect(names(await call("GET", "/media", { token: await tokenFor("bob"), query: { owner: "alice" } }))).toEqual([
+      "bob.txt",
+    ]);
     expect(names(await call("GET", "/admin/media", { token: admin }))).toEqual(["alice.txt", "bob.txt", "root.txt"]);
-    expect(names(await call("GET", "/admin/media", { token: admin, query: { owner: "bob", status: "stored" } }))).toEqual(["bob.txt"]);
+    expect(
+      names(await call("GET", "/admin/media", { token: admin, query: { owner: "bob", status: "stored" } })),
+    ).toEqual(["bob.txt"]);
     expect((await call("GET", "/admin/media", { token: await tokenFor("alice") })).statusCode).toBe(403);
     expect((await call("GET", "/admin/media", { token: await tokenFor("bob") })).statusCode).toBe(403);
     expect((await call("GET", "/admin/media")).statusCode).toBe(401);
@@ -122,19 +170,29 @@ describe("media routes", () => {
   it("hides another user's file (404 on link, info and delete) and leaves it in place", async () => {
     const id = await storedFileOf("alice");
     const bob = await tokenFor("bob");
-    for (const [method, path] of [["GET", `/media/${id}`], ["GET", `/media/${id}?redirect=1`], ["GET", `/media/${id}/info`], ["DELETE", `/media/${id}`]] as const) {
+    for (const [method, path] of [
+      ["GET", `/media/${id}`],
+      ["GET", `/media/${id}?redirect=1`],
+      ["GET", `/media/${id}/info`],
+      ["DELETE", `/media/${id}`],
+    ] as const) {
       const [bare, query] = path.split("?");
       const response = await call(method, bare as string, { token: bob, query: query ? { redirect: "1" } : undefined });
       expect(response.statusCode).toBe(404);
       expect(response.body).not.toContain("alice");
     }
-    expect((await call("GET", `/media/${id}/info`, { token: await tokenFor("alice") })).json).toMatchObject({ status: "stored" });
+    expect((await call("GET", `/media/${id}/info`, { token: await tokenFor("alice") })).json).toMatchObject({
+      status: "stored",
+    });
     expect((await call("GET", `/media/${id}/info`, { token: await tokenFor("root", ["admin"]) })).statusCode).toBe(200);
   });
 
   it("keeps a stored file's checksum when its upload form is replayed", async () => {
     const token = await tokenFor("alice");
-    const created = await call("POST", "/media/uploads", { token, body: { filename: "a.txt", contentType: "text/plain", size: 20 } });
+    const created = await call("POST", "/media/uploads", {
+      token,
+      body: { filename: "a.txt", contentType: "text/plain", size: 20 },
+    });
     await uploadThroughForm(created.json.fields.key, "original");
     const before = await call("GET", `/media/${created.json.id}/info`, { token });
     expect(before.json).toMatchObject({ status: "stored", sizeBytes: 8 });
@@ -158,7 +216,10 @@ describe("media routes", () => {
       [`${"n".repeat(600)}.txt`, `${"n".repeat(251)}.txt`],
     ];
     for (const [raw, clean] of cases) {
-      const created = await call("POST", "/media/uploads", { token, body: { filename: raw, contentType: "text/plain", size: 5 } });
+      const created = await call("POST", "/media/uploads", {
+        token,
+        body: { filename: raw, contentType: "text/plain", size: 5 },
+      });
       expect(created.statusCode).toBe(201);
       expect(created.json.fields.key).toBe(`media/incoming/${created.json.id}`);
       await uploadThroughForm(created.json.fields.key, "hello");
@@ -175,7 +236,9 @@ describe("media routes", () => {
       "INSERT INTO media_objects (id, owner, object_key, filename, content_type, status) VALUES (:id, 'alice', 'media/legacy/x', :filename, 'text/plain', 'pending')",
       { id: uuid(id), filename: "../../../etc/passwd" },
     );
-    expect((await call("GET", `/media/${id}/info`, { token: await tokenFor("alice") })).json).toMatchObject({ filename: "passwd" });
+    expect((await call("GET", `/media/${id}/info`, { token: await tokenFor("alice") })).json).toMatchObject({
+      filename: "passwd",
+    });
   });
 
   it("deletes for the owner (204), then answers 404", async () => {

@@ -18,18 +18,25 @@ describe("queue routes", () => {
   const setUp = () => {
     const test = testTaskDeps(t.db);
     sqsMock = test.sqsMock;
-    sqsMock.on(GetQueueAttributesCommand).resolves({ Attributes: { QueueArn: "arn:aws:sqs:us-east-1:0:q", ApproximateNumberOfMessages: "0" } });
+    sqsMock
+      .on(GetQueueAttributesCommand)
+      .resolves({ Attributes: { QueueArn: "arn:aws:sqs:us-east-1:0:q", ApproximateNumberOfMessages: "0" } });
     call = callerOf(queueRoutesWith(() => test.deps, testVerifier));
   };
 
   it("are for admins: 401 anonymous, 403 users, 200/202 admins", async () => {
     setUp();
-    for (const [method, path] of [["GET", "/queues"], ["POST", "/queues/default/redrive"]] as const) {
+    for (const [method, path] of [
+      ["GET", "/queues"],
+      ["POST", "/queues/default/redrive"],
+    ] as const) {
       expect((await call(method, path)).statusCode).toBe(401);
       expect((await call(method, path, { token: tokens.alice })).statusCode).toBe(403);
       expect((await call(method, path, { token: tokens.bob })).statusCode).toBe(403);
     }
-    expect((await call("GET", "/queues", { token: tokens.carol })).json.queues.map((q: { name: string }) => q.name)).toEqual(["default", "reports"]);
+    expect(
+      (await call("GET", "/queues", { token: tokens.carol })).json.queues.map((q: { name: string }) => q.name),
+    ).toEqual(["default", "reports"]);
     const redrive = await call("POST", "/queues/default/redrive", { token: tokens.carol });
     expect(redrive.statusCode).toBe(202);
     expect(redrive.json).toMatchObject({ queue: "default", tasksRequeued: 0, messagesDeleted: 0 });

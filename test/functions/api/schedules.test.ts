@@ -19,8 +19,22 @@ const tokenFor = (sub: string, roles: string[] = []) => signLocalToken(secret, {
 
 /** The code's defaults these tests go back to. */
 const entries: PeriodicEntry[] = [
-  { name: "reports.daily-digest", cron: "0 7 * * *", timezone: "Europe/Paris", enabled: true, description: "digest", target: { kind: "task", task: "reports.daily-digest", payload: { hours: 24 } } },
-  { name: "maintenance.daily", cron: "30 3 * * *", timezone: "UTC", enabled: true, description: "maintenance", target: { kind: "maintenance" } },
+  {
+    name: "reports.daily-digest",
+    cron: "0 7 * * *",
+    timezone: "Europe/Paris",
+    enabled: true,
+    description: "digest",
+    target: { kind: "task", task: "reports.daily-digest", payload: { hours: 24 } },
+  },
+  {
+    name: "maintenance.daily",
+    cron: "30 3 * * *",
+    timezone: "UTC",
+    enabled: true,
+    description: "maintenance",
+    target: { kind: "maintenance" },
+  },
 ];
 
 describe("schedule routes", () => {
@@ -31,7 +45,11 @@ describe("schedule routes", () => {
   let tokens: { alice: string; bob: string; carol: string };
 
   beforeAll(async () => {
-    tokens = { alice: await tokenFor("alice"), bob: await tokenFor("bob", ["staff"]), carol: await tokenFor("carol", ["admin"]) };
+    tokens = {
+      alice: await tokenFor("alice"),
+      bob: await tokenFor("bob", ["staff"]),
+      carol: await tokenFor("carol", ["admin"]),
+    };
   });
 
   beforeEach(() => {
@@ -42,7 +60,8 @@ describe("schedule routes", () => {
       db: t.db,
       entries,
       now: () => new Date("2026-06-01T10:00:00Z"),
-      enqueue: (task, payload, idempotencyKey) => enqueueTask(taskDeps, { name: task, payload, idempotencyKey, createdBy: "scheduler" }),
+      enqueue: (task, payload, idempotencyKey) =>
+        enqueueTask(taskDeps, { name: task, payload, idempotencyKey, createdBy: "scheduler" }),
       startMaintenance: async () => {
         if (maintenanceRunning) throw new ConflictError("A maintenance run is already in progress");
         maintenanceRunning = true;
@@ -50,7 +69,14 @@ describe("schedule routes", () => {
         return { runId: `run-${maintenanceStarts}`, eventId: `event-${maintenanceStarts}` };
       },
     };
-    router = middy<APIGatewayProxyEvent, APIGatewayProxyResult>().handler(httpRouterHandler(createScheduleRoutes(() => deps, async () => verifier)));
+    router = middy<APIGatewayProxyEvent, APIGatewayProxyResult>().handler(
+      httpRouterHandler(
+        createScheduleRoutes(
+          () => deps,
+          async () => verifier,
+        ),
+      ),
+    );
   });
 
   async function call(method: string, path: string, options: { token?: string; body?: unknown } = {}) {
@@ -63,7 +89,8 @@ describe("schedule routes", () => {
     const response = await router(event, {} as never);
     return { status: response.statusCode, json: response.body ? JSON.parse(response.body) : undefined };
   }
-  const patch = (name: string, body: unknown, token = tokens.carol) => call("PATCH", `/schedules/${encodeURIComponent(name)}`, { token, body });
+  const patch = (name: string, body: unknown, token = tokens.carol) =>
+    call("PATCH", `/schedules/${encodeURIComponent(name)}`, { token, body });
 
   it("answers 401 without a token and 403 to non-admins on every schedule route, before reading the body", async () => {
     const routes = [
@@ -73,9 +100,17 @@ describe("schedule routes", () => {
       ["POST", "/schedules/reports.daily-digest/run"],
     ] as const;
     for (const [method, path] of routes) {
-      expect((await call(method, path, { body: { cron: "* * * * * *" } })).status, `${method} ${path} anonymous`).toBe(401);
-      expect((await call(method, path, { token: tokens.alice, body: { cron: "* * * * * *" } })).status, `${method} ${path} alice`).toBe(403);
-      expect((await call(method, path, { token: tokens.bob, body: { enabled: false } })).status, `${method} ${path} bob`).toBe(403);
+      expect((await call(method, path, { body: { cron: "* * * * * *" } })).status, `${method} ${path} anonymous`).toBe(
+        401,
+      );
+      expect(
+        (await call(method, path, { token: tokens.alice, body: { cron: "* * * * * *" } })).status,
+        `${method} ${path} alice`,
+      ).toBe(403);
+      expect(
+        (await call(method, path, { token: tokens.bob, body: { enabled: false } })).status,
+        `${method} ${path} bob`,
+      ).toBe(403);
     }
     expect(await t.db.first("SELECT count(*)::int AS n FROM tasks")).toEqual({ n: 0 });
     expect(await t.db.first("SELECT count(*)::int AS n FROM schedule_overrides")).toEqual({ n: 0 });
@@ -84,7 +119,10 @@ describe("schedule routes", () => {
   it("lists the schedules for an admin", async () => {
     const listed = await call("GET", "/schedules", { token: tokens.carol });
     expect(listed.status).toBe(200);
-    expect(listed.json.schedules.map((s: { name: string }) => s.name)).toEqual(["reports.daily-digest", "maintenance.daily"]);
+    expect(listed.json.schedules.map((s: { name: string }) => s.name)).toEqual([
+      "reports.daily-digest",
+      "maintenance.daily",
+    ]);
     // 07:00 in Paris in June is 05:00 UTC; it is 10:00 UTC, so the next is tomorrow's.
     expect(listed.json.schedules[0]).toMatchObject({ nextRunAt: "2026-06-02T05:00:00.000Z", overridden: false });
   });
@@ -124,7 +162,10 @@ describe("schedule routes", () => {
       const response = await patch("reports.daily-digest", { cron: " 0  6 * * 1-5 ", timezone: "America/New_York" });
       expect(response.status).toBe(200);
       expect(response.json).toMatchObject({ cron: "0 6 * * 1-5", timezone: "America/New_York", overridden: true });
-      expect((await patch("reports.daily-digest", { timezone: "UTC" })).json).toMatchObject({ cron: "0 6 * * 1-5", timezone: "UTC" });
+      expect((await patch("reports.daily-digest", { timezone: "UTC" })).json).toMatchObject({
+        cron: "0 6 * * 1-5",
+        timezone: "UTC",
+      });
       expect((await patch("reports.daily-digest", { cron: "0 0 29 2 *" })).status).toBe(200);
     });
 
@@ -142,24 +183,46 @@ describe("schedule routes", () => {
     });
 
     it("stores each choice, one field at a time, and keeps the others", async () => {
-      expect((await patch("reports.daily-digest", { dayMatching: "and" })).json).toMatchObject({ dayMatching: "and", missed: "latest", overlap: "allow", overridden: true });
-      expect((await patch("reports.daily-digest", { missed: "all" })).json).toMatchObject({ dayMatching: "and", missed: "all", overlap: "allow" });
-      expect((await patch("reports.daily-digest", { overlap: "skip", missed: "none" })).json).toMatchObject({ dayMatching: "and", missed: "none", overlap: "skip", cron: "0 7 * * *" });
+      expect((await patch("reports.daily-digest", { dayMatching: "and" })).json).toMatchObject({
+        dayMatching: "and",
+        missed: "latest",
+        overlap: "allow",
+        overridden: true,
+      });
+      expect((await patch("reports.daily-digest", { missed: "all" })).json).toMatchObject({
+        dayMatching: "and",
+        missed: "all",
+        overlap: "allow",
+      });
+      expect((await patch("reports.daily-digest", { overlap: "skip", missed: "none" })).json).toMatchObject({
+        dayMatching: "and",
+        missed: "none",
+        overlap: "skip",
+        cron: "0 7 * * *",
+      });
       const removed = await call("DELETE", "/schedules/reports.daily-digest/override", { token: tokens.carol });
       expect(removed.json).toMatchObject({ dayMatching: "or", missed: "latest", overlap: "allow", overridden: false });
     });
 
     it("computes the next run with the schedule's day matching", async () => {
       // 10:00 UTC on Monday 1 June 2026; 09:00 in Paris is 07:00 UTC in summer.
-      expect((await patch("reports.daily-digest", { cron: "0 9 13 * 5" })).json.nextRunAt).toBe("2026-06-05T07:00:00.000Z");
-      expect((await patch("reports.daily-digest", { dayMatching: "and" })).json.nextRunAt).toBe("2026-11-13T08:00:00.000Z");
+      expect((await patch("reports.daily-digest", { cron: "0 9 13 * 5" })).json.nextRunAt).toBe(
+        "2026-06-05T07:00:00.000Z",
+      );
+      expect((await patch("reports.daily-digest", { dayMatching: "and" })).json.nextRunAt).toBe(
+        "2026-11-13T08:00:00.000Z",
+      );
     });
 
     const refused: Array<[string, Record<string, unknown>, RegExp]> = [
       ["an unknown day matching", { dayMatching: "both" }, /^body\.dayMatching: /],
       ["an unknown missed policy", { missed: "first" }, /^body\.missed: /],
       ["an unknown overlap policy", { overlap: "queue" }, /^body\.overlap: /],
-      ["a pattern that never fires with AND", { cron: "0 0 30 2 1", dayMatching: "and" }, /^body\.cron: .*never fires.*day matching "and"/],
+      [
+        "a pattern that never fires with AND",
+        { cron: "0 0 30 2 1", dayMatching: "and" },
+        /^body\.cron: .*never fires.*day matching "and"/,
+      ],
     ];
     for (const [what, body, reason] of refused) {
       it(`refuses ${what} with 400, storing nothing`, async () => {
@@ -191,7 +254,12 @@ describe("schedule routes", () => {
       await patch("reports.daily-digest", { cron: "15 9 * * *", timezone: "Asia/Tokyo", enabled: false });
       const removed = await call("DELETE", "/schedules/reports.daily-digest/override", { token: tokens.carol });
       expect(removed.status).toBe(200);
-      expect(removed.json).toMatchObject({ cron: "0 7 * * *", timezone: "Europe/Paris", enabled: true, overridden: false });
+      expect(removed.json).toMatchObject({
+        cron: "0 7 * * *",
+        timezone: "Europe/Paris",
+        enabled: true,
+        overridden: false,
+      });
       expect(await t.db.first("SELECT count(*)::int AS n FROM schedule_overrides")).toEqual({ n: 0 });
       const listed = await call("GET", "/schedules", { token: tokens.carol });
       expect(listed.json.schedules[0]).toMatchObject({ cron: "0 7 * * *", overridden: false });
@@ -199,8 +267,13 @@ describe("schedule routes", () => {
 
     it("leaves other schedules' overrides alone, and is idempotent", async () => {
       await patch("maintenance.daily", { enabled: false });
-      expect((await call("DELETE", "/schedules/reports.daily-digest/override", { token: tokens.carol })).status).toBe(200);
-      expect((await call("GET", "/schedules", { token: tokens.carol })).json.schedules[1]).toMatchObject({ enabled: false, overridden: true });
+      expect((await call("DELETE", "/schedules/reports.daily-digest/override", { token: tokens.carol })).status).toBe(
+        200,
+      );
+      expect((await call("GET", "/schedules", { token: tokens.carol })).json.schedules[1]).toMatchObject({
+        enabled: false,
+        overridden: true,
+      });
     });
 
     it("answers 404 for an unknown name, including prototype names", async () => {
@@ -218,7 +291,9 @@ describe("schedule routes", () => {
       expect(first.json).toMatchObject({ schedule: "reports.daily-digest", kind: "task", status: "queued" });
       expect(first.json.idempotencyKey).toMatch(/^schedule:reports\.daily-digest:manual:[0-9a-f-]{36}$/);
       expect(second.json.taskId).not.toBe(first.json.taskId);
-      const tasks = await t.db.rows<{ id: string; name: string; payload: unknown; created_by: string }>("SELECT id, name, payload, created_by FROM tasks ORDER BY created_at");
+      const tasks = await t.db.rows<{ id: string; name: string; payload: unknown; created_by: string }>(
+        "SELECT id, name, payload, created_by FROM tasks ORDER BY created_at",
+      );
       expect(tasks.map((task) => task.id).sort()).toEqual([first.json.taskId, second.json.taskId].sort());
       expect(tasks.every((task) => task.name === "reports.daily-digest" && task.created_by === "scheduler")).toBe(true);
       expect(tasks[0]?.payload).toEqual({ hours: 24 });
@@ -233,7 +308,12 @@ describe("schedule routes", () => {
     it("starts a maintenance run for the maintenance entry, and answers 409 while one is in progress", async () => {
       const started = await call("POST", "/schedules/maintenance.daily/run", { token: tokens.carol });
       expect(started.status).toBe(202);
-      expect(started.json).toEqual({ schedule: "maintenance.daily", kind: "maintenance", runId: "run-1", eventId: "event-1" });
+      expect(started.json).toEqual({
+        schedule: "maintenance.daily",
+        kind: "maintenance",
+        runId: "run-1",
+        eventId: "event-1",
+      });
       const again = await call("POST", "/schedules/maintenance.daily/run", { token: tokens.carol });
       expect(again.status).toBe(409);
       expect(maintenanceStarts).toBe(1);

@@ -29,7 +29,11 @@ describe("task routes", () => {
     const { deps } = test;
     sqsMock = test.sqsMock;
     acceptBatches(sqsMock);
-    const routes = createTaskRoutes({ tasks: () => deps, settings: () => ({ maxTaskPayloadBytes: 10_000, stage }), verifier: async () => verifier });
+    const routes = createTaskRoutes({
+      tasks: () => deps,
+      settings: () => ({ maxTaskPayloadBytes: 10_000, stage }),
+      verifier: async () => verifier,
+    });
     router = middy<APIGatewayProxyEvent, APIGatewayProxyResult>().handler(httpRouterHandler(routes));
     tokens.alice = await tokenFor("alice");
     tokens.bob = await tokenFor("bob");
@@ -64,7 +68,11 @@ describe("task routes", () => {
     ];
     for (const [body, statuses] of expected) {
       for (const [who, status] of Object.entries(statuses)) {
-        expect({ body, who, status: (await enqueue(who === "anonymous" ? undefined : who, body)).status }).toEqual({ body, who, status });
+        expect({ body, who, status: (await enqueue(who === "anonymous" ? undefined : who, body)).status }).toEqual({
+          body,
+          who,
+          status,
+        });
       }
     }
     expect((await enqueue(undefined, "{not json")).status).toBe(401);
@@ -72,10 +80,18 @@ describe("task routes", () => {
 
   describe("POST /tasks/batch", () => {
     const batch = (as: string | undefined, tasks: unknown[]) => call("POST", "/tasks/batch", { as, body: { tasks } });
-    const stats = (hours: number, extra: Record<string, unknown> = {}) => ({ name: "reports.task-stats", payload: { hours }, ...extra });
+    const stats = (hours: number, extra: Record<string, unknown> = {}) => ({
+      name: "reports.task-stats",
+      payload: { hours },
+      ...extra,
+    });
 
     it("answers in request order with id, status and duplicate, under the caller's own key scope", async () => {
-      const first = await batch("alice", [stats(1, { idempotencyKey: "k" }), stats(2, { delaySeconds: 3_600 }), stats(3, { idempotencyKey: "k" })]);
+      const first = await batch("alice", [
+        stats(1, { idempotencyKey: "k" }),
+        stats(2, { delaySeconds: 3_600 }),
+        stats(3, { idempotencyKey: "k" }),
+      ]);
       expect(first.status).toBe(202);
       const [a, later, a2] = first.json.tasks;
       expect([a.status, a.duplicate, later.status, a2.duplicate]).toEqual(["queued", false, "scheduled", true]);
@@ -99,8 +115,22 @@ describe("task routes", () => {
 
     it("takes 1 to 100 tasks", async () => {
       expect((await batch("carol", [])).status).toBe(400);
-      expect((await batch("carol", Array.from({ length: 101 }, (_, i) => stats((i % 24) + 1)))).status).toBe(400);
-      expect((await batch("carol", Array.from({ length: 100 }, (_, i) => stats((i % 24) + 1)))).status).toBe(202);
+      expect(
+        (
+          await batch(
+            "carol",
+            Array.from({ length: 101 }, (_, i) => stats((i % 24) + 1)),
+          )
+        ).status,
+      ).toBe(400);
+      expect(
+        (
+          await batch(
+            "carol",
+            Array.from({ length: 100 }, (_, i) => stats((i % 24) + 1)),
+          )
+        ).status,
+      ).toBe(202);
     });
   });
 
@@ -108,28 +138,48 @@ describe("task routes", () => {
     const mine = await enqueue("bob", { name: "reports.task-stats", payload: { hours: 2 } });
     expect(mine.status).toBe(202);
     const stolen = await enqueue("bob", { name: "reports.task-stats", payload: { owner: "alice" } });
-    expect(stolen).toEqual({ status: 400, json: { error: "Invalid request", issues: ["payload.owner: set from your token; leave it out"] } });
-    expect(await t.db.rows("SELECT payload->>'owner' AS owner, created_by AS who FROM tasks")).toEqual([{ owner: "bob", who: "bob" }]);
+    expect(stolen).toEqual({
+      status: 400,
+      json: { error: "Invalid request", issues: ["payload.owner: set from your token; leave it out"] },
+    });
+    expect(await t.db.rows("SELECT payload->>'owner' AS owner, created_by AS who FROM tasks")).toEqual([
+      { owner: "bob", who: "bob" },
+    ]);
   });
 
   it("gives bob his own task for alice's idempotency key, and hides alice's task from him", async () => {
-    const hers = await enqueue("alice", { name: "reports.task-stats", payload: { hours: 1 }, idempotencyKey: "invoice-42" });
-    const his = await enqueue("bob", { name: "reports.task-stats", payload: { hours: 5 }, idempotencyKey: "invoice-42" });
+    const hers = await enqueue("alice", {
+      name: "reports.task-stats",
+      payload: { hours: 1 },
+      idempotencyKey: "invoice-42",
+    });
+    const his = await enqueue("bob", {
+      name: "reports.task-stats",
+      payload: { hours: 5 },
+      idempotencyKey: "invoice-42",
+    });
     expect(hers).toMatchObject({ status: 202, json: { duplicate: false } });
     expect(his).toMatchObject({ status: 202, json: { status: "queued", duplicate: false } });
     expect(his.json.id).not.toBe(hers.json.id);
-    expect(await enqueue("alice", { name: "reports.task-stats", payload: { hours: 1 }, idempotencyKey: "invoice-42" })).toMatchObject({
+    expect(
+      await enqueue("alice", { name: "reports.task-stats", payload: { hours: 1 }, idempotencyKey: "invoice-42" }),
+    ).toMatchObject({
       status: 202,
       json: { id: hers.json.id, duplicate: true },
     });
     expect((await call("GET", `/tasks/${hers.json.id}`, { as: "bob" })).status).toBe(404);
     expect((await call("GET", `/tasks/${hers.json.id}`, { as: "carol" })).status).toBe(200);
-    expect((await call("GET", "/tasks", { as: "bob" })).json.tasks.map((task: { id: string }) => task.id)).toEqual([his.json.id]);
+    expect((await call("GET", "/tasks", { as: "bob" })).json.tasks.map((task: { id: string }) => task.id)).toEqual([
+      his.json.id,
+    ]);
   });
 
   it("accepts the worker-crashing switch only when the API runs in the local stage", async () => {
     const crash = { name: "diagnostics.echo", payload: { message: "x", crashOnAttempt: 1 } };
-    expect(await enqueue("carol", crash)).toMatchObject({ status: 400, json: { issues: ["payload.crashOnAttempt: only accepted in the local stage"] } });
+    expect(await enqueue("carol", crash)).toMatchObject({
+      status: 400,
+      json: { issues: ["payload.crashOnAttempt: only accepted in the local stage"] },
+    });
     stage = "local";
     expect((await enqueue("carol", crash)).status).toBe(202);
     expect((await enqueue("alice", crash)).status).toBe(403);
@@ -141,17 +191,33 @@ describe("task routes", () => {
         `INSERT INTO tasks (name, queue, payload, status, attempts, max_attempts, error, created_by, key_scope, unique_key, finished_at, dead_lettered_at)
          VALUES ('reports.task-stats', 'default', '{}', :status, 3, 3, 'boom', :createdBy, 'user:' || :createdBy, :uniqueKey, now(), now())
          RETURNING id`,
-        { status: fields.status ?? "failed", createdBy: fields.createdBy ?? "alice", uniqueKey: fields.uniqueKey ?? null },
+        {
+          status: fields.status ?? "failed",
+          createdBy: fields.createdBy ?? "alice",
+          uniqueKey: fields.uniqueKey ?? null,
+        },
       );
       return row!.id;
     };
-    const row = (id: string) => t.db.first("SELECT status, attempts, error, finished_at, dead_lettered_at FROM tasks WHERE id = :id", { id: uuid(id) });
+    const row = (id: string) =>
+      t.db.first("SELECT status, attempts, error, finished_at, dead_lettered_at FROM tasks WHERE id = :id", {
+        id: uuid(id),
+      });
 
     it("lets the owner retry her failed task: attempts from zero, queued, and woken", async () => {
       const id = await insertTask();
       const response = await call("POST", `/tasks/${id}/retry`, { as: "alice" });
-      expect(response).toMatchObject({ status: 202, json: { id, status: "queued", attempts: 0, error: null, finishedAt: null } });
-      expect(await row(id)).toEqual({ status: "queued", attempts: 0, error: null, finished_at: null, dead_lettered_at: null });
+      expect(response).toMatchObject({
+        status: 202,
+        json: { id, status: "queued", attempts: 0, error: null, finishedAt: null },
+      });
+      expect(await row(id)).toEqual({
+        status: "queued",
+        attempts: 0,
+        error: null,
+        finished_at: null,
+        dead_lettered_at: null,
+      });
       expect(batchedTaskIds(sqsMock)).toEqual([id]);
     });
 
@@ -161,7 +227,9 @@ describe("task routes", () => {
       expect((await call("POST", `/tasks/${id}/retry`, { as: "bob" })).status).toBe(404);
       expect(await row(id)).toMatchObject({ status: "failed", attempts: 3 });
       expect((await call("POST", `/tasks/${id}/retry`, { as: "carol" })).status).toBe(202);
-      expect((await call("POST", "/tasks/00000000-0000-4000-8000-000000000000/retry", { as: "carol" })).status).toBe(404);
+      expect((await call("POST", "/tasks/00000000-0000-4000-8000-000000000000/retry", { as: "carol" })).status).toBe(
+        404,
+      );
       expect(batchedTaskIds(sqsMock)).toEqual([id]);
     });
 
@@ -169,7 +237,11 @@ describe("task routes", () => {
       for (const status of ["queued", "running", "retrying", "succeeded", "cancelled", "scheduled"]) {
         const id = await insertTask({ status });
         const response = await call("POST", `/tasks/${id}/retry`, { as: "alice" });
-        expect({ status, code: response.status, error: response.json.error }).toEqual({ status, code: 409, error: `Task is ${status}; only a failed task can be retried` });
+        expect({ status, code: response.status, error: response.json.error }).toEqual({
+          status,
+          code: 409,
+          error: `Task is ${status}; only a failed task can be retried`,
+        });
         expect(await row(id)).toMatchObject({ status, attempts: 3 });
       }
       expect(batchedTaskIds(sqsMock)).toEqual([]);
@@ -178,7 +250,10 @@ describe("task routes", () => {
     it("answers 409 while another active task of the same caller holds its unique key", async () => {
       const id = await insertTask({ uniqueKey: "stats" });
       await insertTask({ status: "running", uniqueKey: "stats" });
-      expect(await call("POST", `/tasks/${id}/retry`, { as: "alice" })).toMatchObject({ status: 409, json: { error: "Another active task holds this task's unique key" } });
+      expect(await call("POST", `/tasks/${id}/retry`, { as: "alice" })).toMatchObject({
+        status: 409,
+        json: { error: "Another active task holds this task's unique key" },
+      });
       expect(await row(id)).toMatchObject({ status: "failed" });
     });
   });

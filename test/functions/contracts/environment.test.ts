@@ -10,8 +10,14 @@ import {
   workerVariables,
 } from "../../../functions/contracts/environment.js";
 
-const database = { DB_CLUSTER_ARN: "arn:aws:rds:eu-west-1:1:cluster:c", DB_SECRET_ARN: "arn:aws:secretsmanager:eu-west-1:1:secret:s", DB_NAME: "groundcrew" };
-const queues = { GROUNDCREW_QUEUES: JSON.stringify({ default: { url: "https://sqs/q", deadLetterUrl: "https://sqs/dlq" } }) };
+const database = {
+  DB_CLUSTER_ARN: "arn:aws:rds:eu-west-1:1:cluster:c",
+  DB_SECRET_ARN: "arn:aws:secretsmanager:eu-west-1:1:secret:s",
+  DB_NAME: "groundcrew",
+};
+const queues = {
+  GROUNDCREW_QUEUES: JSON.stringify({ default: { url: "https://sqs/q", deadLetterUrl: "https://sqs/dlq" } }),
+};
 const runtime = {
   GROUNDCREW_CONFIG: JSON.stringify(loadConfig("prod")),
   GROUNDCREW_STAGE: "prod",
@@ -25,8 +31,13 @@ describe("reading a binding", () => {
   it("parses what infra wrote, JSON included", () => {
     expect(readVariables(databaseVariables, database)).toMatchObject({ DB_NAME: "groundcrew" });
     expect(readVariables(queueVariables, queues).GROUNDCREW_QUEUES.default?.deadLetterUrl).toBe("https://sqs/dlq");
-    expect(readVariables(workerVariables, { GROUNDCREW_WORKER_QUEUE: "default" }).GROUNDCREW_WORKER_ONE_AT_A_TIME).toBe(false);
-    expect(readVariables(workerVariables, { GROUNDCREW_WORKER_QUEUE: "x", GROUNDCREW_WORKER_ONE_AT_A_TIME: "true" }).GROUNDCREW_WORKER_ONE_AT_A_TIME).toBe(true);
+    expect(readVariables(workerVariables, { GROUNDCREW_WORKER_QUEUE: "default" }).GROUNDCREW_WORKER_ONE_AT_A_TIME).toBe(
+      false,
+    );
+    expect(
+      readVariables(workerVariables, { GROUNDCREW_WORKER_QUEUE: "x", GROUNDCREW_WORKER_ONE_AT_A_TIME: "true" })
+        .GROUNDCREW_WORKER_ONE_AT_A_TIME,
+    ).toBe(true);
   });
 
   it("names each missing variable and the CDK helper that sets it", () => {
@@ -38,11 +49,15 @@ describe("reading a binding", () => {
   });
 
   it("names a malformed variable with what is wrong with it", () => {
-    expect(() => readVariables(queueVariables, { GROUNDCREW_QUEUES: "{not json" })).toThrow(/GROUNDCREW_QUEUES is not JSON/);
-    expect(() => readVariables(queueVariables, { GROUNDCREW_QUEUES: JSON.stringify({ default: { url: "u" } }) })).toThrow(/GROUNDCREW_QUEUES/);
-    expect(() => readVariables(workerVariables, { GROUNDCREW_WORKER_QUEUE: "q", GROUNDCREW_WORKER_ONE_AT_A_TIME: "yes" })).toThrow(
-      /GROUNDCREW_WORKER_ONE_AT_A_TIME/,
+    expect(() => readVariables(queueVariables, { GROUNDCREW_QUEUES: "{not json" })).toThrow(
+      /GROUNDCREW_QUEUES is not JSON/,
     );
+    expect(() =>
+      readVariables(queueVariables, { GROUNDCREW_QUEUES: JSON.stringify({ default: { url: "u" } }) }),
+    ).toThrow(/GROUNDCREW_QUEUES/);
+    expect(() =>
+      readVariables(workerVariables, { GROUNDCREW_WORKER_QUEUE: "q", GROUNDCREW_WORKER_ONE_AT_A_TIME: "yes" }),
+    ).toThrow(/GROUNDCREW_WORKER_ONE_AT_A_TIME/);
   });
 
   it("tells a binding that was never written from one that was", () => {
@@ -53,7 +68,9 @@ describe("reading a binding", () => {
 
 describe("checking a function's environment at cold start", () => {
   it("accepts a worker with everything its kind reads", () => {
-    expect(() => checkFunctionEnvironment("worker", { ...runtime, ...database, ...queues, GROUNDCREW_WORKER_QUEUE: "default" })).not.toThrow();
+    expect(() =>
+      checkFunctionEnvironment("worker", { ...runtime, ...database, ...queues, GROUNDCREW_WORKER_QUEUE: "default" }),
+    ).not.toThrow();
   });
 
   it("lists every missing variable at once, not the first one a request happens to need", () => {
@@ -64,6 +81,8 @@ describe("checking a function's environment at cold start", () => {
 
   it("refuses a half-written optional binding (CloudFront signing without its key)", () => {
     const worker = { ...runtime, ...database, ...queues, GROUNDCREW_WORKER_QUEUE: "reports", MEDIA_BUCKET: "b" };
-    expect(() => checkFunctionEnvironment("worker", { ...worker, MEDIA_CDN_DOMAIN: "d.cloudfront.net" })).toThrow(/MEDIA_CDN_KEY_PAIR_ID is not set/);
+    expect(() => checkFunctionEnvironment("worker", { ...worker, MEDIA_CDN_DOMAIN: "d.cloudfront.net" })).toThrow(
+      /MEDIA_CDN_KEY_PAIR_ID is not set/,
+    );
   });
 });

@@ -15,17 +15,40 @@ const loggerModule = join(import.meta.dirname, "../../../functions/core/logger.t
 
 beforeAll(async () => {
   mkdirSync(join(dir, "src"));
-  writeFileSync(join(dir, "src", "boom.ts"), ["export function boom(): never {", "  const label = `boom ${Date.now() > 0}`;", "  throw new Error(label);", "}", ""].join("\n"));
+  writeFileSync(
+    join(dir, "src", "boom.ts"),
+    [
+      "export function boom(): never {",
+      "  const label = `boom ${Date.now() > 0}`;",
+      "  throw new Error(label);",
+      "}",
+      "",
+    ].join("\n"),
+  );
   await build({ ...esbuildOptions(join(dir, "src", "boom.ts"), join(dir, "out")), logLevel: "error" });
   const script = `try { require(${JSON.stringify(join(dir, "out", "index.js"))}).boom() } catch (e) { process.stdout.write(e.stack) }`;
-  rawStack = execFileSync(process.execPath, ["-e", script], { encoding: "utf8", env: { ...process.env, NODE_OPTIONS: "" } });
+  rawStack = execFileSync(process.execPath, ["-e", script], {
+    encoding: "utf8",
+    env: { ...process.env, NODE_OPTIONS: "" },
+  });
   // The same bundle shape with the project's logger: what a deployed function writes when it logs an error.
   writeFileSync(
     join(dir, "src", "logs.ts"),
-    [`import { logger } from ${JSON.stringify(loggerModule)};`, "try {", "  JSON.parse('{');", "} catch (error) {", "  logger.error('failed', { error: error as Error });", "}", ""].join("\n"),
+    [
+      `import { logger } from ${JSON.stringify(loggerModule)};`,
+      "try {",
+      "  JSON.parse('{');",
+      "} catch (error) {",
+      "  logger.error('failed', { error: error as Error });",
+      "}",
+      "",
+    ].join("\n"),
   );
   await build({ ...esbuildOptions(join(dir, "src", "logs.ts"), join(dir, "logs")), logLevel: "error" });
-  const run = spawnSync(process.execPath, [join(dir, "logs", "index.js")], { encoding: "utf8", env: { ...process.env, NODE_OPTIONS: "", POWERTOOLS_DEV: "" } });
+  const run = spawnSync(process.execPath, [join(dir, "logs", "index.js")], {
+    encoding: "utf8",
+    env: { ...process.env, NODE_OPTIONS: "", POWERTOOLS_DEV: "" },
+  });
   loggedLine = run.stdout + run.stderr; // Powertools writes errors to stderr
 });
 

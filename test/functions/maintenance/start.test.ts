@@ -1,4 +1,9 @@
-import { DescribeExecutionCommand, ExecutionAlreadyExists, SFNClient, StartExecutionCommand } from "@aws-sdk/client-sfn";
+import {
+  DescribeExecutionCommand,
+  ExecutionAlreadyExists,
+  SFNClient,
+  StartExecutionCommand,
+} from "@aws-sdk/client-sfn";
 import { mockClient } from "aws-sdk-client-mock";
 import { beforeEach, describe, expect, it } from "vitest";
 import { loadConfig } from "../../../functions/contracts/config/load.js";
@@ -16,18 +21,26 @@ describe("maintenance runs", () => {
   const deps = () => ({ sfn, stateMachineArn: "arn:aws:states:us-east-1:0:stateMachine:m", db: t.db });
   beforeEach(async () => {
     sfnMock.reset();
-    sfnMock.on(StartExecutionCommand).callsFake((input: { name: string }) => ({ executionArn: `arn:exec:${input.name}` }));
+    sfnMock
+      .on(StartExecutionCommand)
+      .callsFake((input: { name: string }) => ({ executionArn: `arn:exec:${input.name}` }));
     sfnMock.on(DescribeExecutionCommand).resolves({ status: "RUNNING" });
   });
 
   it("creates the in_progress event and starts one execution", async () => {
     const run = await startMaintenanceRun(deps(), { trigger: "api" });
     expect(run).toMatchObject({ duplicate: false, executionArn: `arn:exec:run-${run.runId}` });
-    expect(await t.db.first("SELECT topic, status FROM events WHERE id = :id", { id: uuid(run.eventId) })).toEqual({ topic: "server.maintenance", status: "in_progress" });
+    expect(await t.db.first("SELECT topic, status FROM events WHERE id = :id", { id: uuid(run.eventId) })).toEqual({
+      topic: "server.maintenance",
+      status: "in_progress",
+    });
   });
 
   it("refuses a second run while one is in progress, even when both start at once", async () => {
-    const results = await Promise.allSettled([startMaintenanceRun(deps(), { trigger: "api" }), startMaintenanceRun(deps(), { trigger: "api" })]);
+    const results = await Promise.allSettled([
+      startMaintenanceRun(deps(), { trigger: "api" }),
+      startMaintenanceRun(deps(), { trigger: "api" }),
+    ]);
     expect(results.map((r) => r.status).sort()).toEqual(["fulfilled", "rejected"]);
     expect(results.find((r) => r.status === "rejected")).toMatchObject({ reason: { statusCode: 409 } });
     expect(sfnMock.commandCalls(StartExecutionCommand)).toHaveLength(1);
@@ -37,7 +50,9 @@ describe("maintenance runs", () => {
     const url = postgresUrlOrSkip(context, t);
     const starts = 8;
     // Holding SHARE on the table blocks every insert into it: all starts queue, then go at once.
-    const race = await raceBehindLock(url, [{ sql: "LOCK TABLE maintenance_runs IN SHARE MODE" }], starts, () => startMaintenanceRun(deps(), { trigger: "api" }));
+    const race = await raceBehindLock(url, [{ sql: "LOCK TABLE maintenance_runs IN SHARE MODE" }], starts, () =>
+      startMaintenanceRun(deps(), { trigger: "api" }),
+    );
 
     expect(race.results.filter((r) => r.status === "fulfilled")).toHaveLength(1);
     const refused = race.results.filter((r): r is PromiseRejectedResult => r.status === "rejected");
@@ -66,27 +81,58 @@ describe("maintenance runs", () => {
     sfnMock.on(DescribeExecutionCommand).resolves({ status: "TIMED_OUT" });
     const next = await startMaintenanceRun(deps(), { trigger: "api" });
     expect(next.duplicate).toBe(false);
-    expect(await t.db.rows("SELECT status FROM maintenance_runs ORDER BY started_at")).toEqual([{ status: "failed" }, { status: "in_progress" }]);
+    expect(await t.db.rows("SELECT status FROM maintenance_runs ORDER BY started_at")).toEqual([
+      { status: "failed" },
+      { status: "in_progress" },
+    ]);
   });
 
   it("skips a disabled step, honours failAt only on the local stage, and closes runs", async () => {
     const run = await startMaintenanceRun(deps(), { trigger: "api" });
     const ref = { runId: run.runId, eventId: run.eventId };
-    const context = { db: t.db, events: { db: t.db }, now: new Date(), logger: { info: () => undefined, warn: () => undefined } };
+    const context = {
+      db: t.db,
+      events: { db: t.db },
+      now: new Date(),
+      logger: { info: () => undefined, warn: () => undefined },
+    };
     await setStepEnabled(t.db, "purge-old-events", false, "ops");
-    expect(await runStep({ ...context, config: loadConfig("local") }, { ...ref, step: "purge-old-events" })).toEqual({ step: "purge-old-events", status: "skipped", details: {} });
-    expect(await t.db.first("SELECT description FROM events WHERE id = :id", { id: uuid(run.eventId) })).toEqual({ description: "purge-old-events" });
-    await expect(runStep({ ...context, config: loadConfig("local") }, { ...ref, step: "vacuum", failAt: "vacuum" })).rejects.toThrow("failure injected at vacuum");
-    expect(await runStep({ ...context, config: loadConfig("prod") }, { ...ref, step: "vacuum", failAt: "vacuum" })).toMatchObject({ status: "ok" });
+    expect(await runStep({ ...context, config: loadConfig("local") }, { ...ref, step: "purge-old-events" })).toEqual({
+      step: "purge-old-events",
+      status: "skipped",
+      details: {},
+    });
+    expect(await t.db.first("SELECT description FROM events WHERE id = :id", { id: uuid(run.eventId) })).toEqual({
+      description: "purge-old-events",
+    });
+    await expect(
+      runStep({ ...context, config: loadConfig("local") }, { ...ref, step: "vacuum", failAt: "vacuum" }),
+    ).rejects.toThrow("failure injected at vacuum");
+    expect(
+      await runStep({ ...context, config: loadConfig("prod") }, { ...ref, step: "vacuum", failAt: "vacuum" }),
+    ).toMatchObject({ status: "ok" });
 
     await failRun(t.db, { db: t.db }, ref, "vacuum", "InjectedFailure: failure injected at vacuum");
-    expect(await t.db.first("SELECT status, description, payload->>'failedStep' AS step FROM events WHERE id = :id", { id: uuid(run.eventId) })).toEqual({
+    expect(
+      await t.db.first("SELECT status, description, payload->>'failedStep' AS step FROM events WHERE id = :id", {
+        id: uuid(run.eventId),
+      }),
+    ).toEqual({
       status: "failed",
       description: "failed at vacuum",
       step: "vacuum",
     });
     const second = await startMaintenanceRun(deps(), { trigger: "api" });
-    await finishRun(t.db, { db: t.db }, { runId: second.runId, eventId: second.eventId }, { vacuum: { step: "vacuum", status: "ok", details: {} } });
-    expect(await t.db.first("SELECT status, payload->'steps'->0->>'step' AS last FROM events WHERE id = :id", { id: uuid(second.eventId) })).toEqual({ status: "finished", last: "vacuum" });
+    await finishRun(
+      t.db,
+      { db: t.db },
+      { runId: second.runId, eventId: second.eventId },
+      { vacuum: { step: "vacuum", status: "ok", details: {} } },
+    );
+    expect(
+      await t.db.first("SELECT status, payload->'steps'->0->>'step' AS last FROM events WHERE id = :id", {
+        id: uuid(second.eventId),
+      }),
+    ).toEqual({ status: "finished", last: "vacuum" });
   });
 });

@@ -45,14 +45,20 @@ describe("maintenance steps", () => {
     await task("queued", { createdAt: daysAgo(60) });
     const result = await purgeFinishedTasks.run(context);
     expect(result).toMatchObject({ tasksDeleted: 2 });
-    expect(await t.db.rows("SELECT status FROM tasks ORDER BY status")).toEqual([{ status: "queued" }, { status: "succeeded" }]);
+    expect(await t.db.rows("SELECT status FROM tasks ORDER BY status")).toEqual([
+      { status: "queued" },
+      { status: "succeeded" },
+    ]);
   });
 
   it("purge-old-events deletes ended events past retention, never one in progress", async () => {
-    await t.db.query("INSERT INTO events (topic, status, updated_at) VALUES ('a', 'finished', :old), ('b', 'in_progress', :old), ('c', 'failed', :recent)", {
-      old: daysAgo(100),
-      recent: daysAgo(1),
-    });
+    await t.db.query(
+      "INSERT INTO events (topic, status, updated_at) VALUES ('a', 'finished', :old), ('b', 'in_progress', :old), ('c', 'failed', :recent)",
+      {
+        old: daysAgo(100),
+        recent: daysAgo(1),
+      },
+    );
     expect(await purgeOldEvents.run(context)).toMatchObject({ eventsDeleted: 1 });
     expect(await t.db.rows("SELECT topic FROM events ORDER BY topic")).toEqual([{ topic: "b" }, { topic: "c" }]);
   });
@@ -73,7 +79,11 @@ describe("maintenance steps", () => {
       runningPastLease: 1,
       queuedTooLong: 1,
       deadLetters: { default: 2, reports: 0 },
-      warnings: ["1 task(s) running past their lease", "1 task(s) queued for more than 1h", "2 message(s) in the default dead-letter queue"],
+      warnings: [
+        "1 task(s) running past their lease",
+        "1 task(s) queued for more than 1h",
+        "2 message(s) in the default dead-letter queue",
+      ],
     });
     expect(addMetric).toHaveBeenCalledWith("StuckWork", "Count", 3);
   });
@@ -87,10 +97,17 @@ describe("maintenance steps", () => {
       { old: daysAgo(2), recent: now },
     );
     const deleted: string[] = [];
-    const result = await cleanIncompleteUploads.run({ ...context, deleteMediaObject: async (key) => void deleted.push(key) });
+    const result = await cleanIncompleteUploads.run({
+      ...context,
+      deleteMediaObject: async (key) => void deleted.push(key),
+    });
     expect(result).toMatchObject({ deleted: 1 });
     expect(deleted).toEqual(["media/1/a.txt"]);
-    expect((await t.db.rows<{ key: string }>("SELECT object_key AS key FROM media_objects ORDER BY object_key")).map((r) => r.key)).toEqual(["media/2/b.txt", "media/3/c.txt"]);
+    expect(
+      (await t.db.rows<{ key: string }>("SELECT object_key AS key FROM media_objects ORDER BY object_key")).map(
+        (r) => r.key,
+      ),
+    ).toEqual(["media/2/b.txt", "media/3/c.txt"]);
     expect(await cleanIncompleteUploads.run(context)).toEqual({ deleted: 0, note: "media store not configured" });
   });
 

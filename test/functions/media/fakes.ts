@@ -1,5 +1,11 @@
 import { createHash } from "node:crypto";
-import type { DownloadSigner, MediaStorage, ObjectHeaders, PresignedUpload, StoredObjectHead } from "../../../functions/media/storage.js";
+import type {
+  DownloadSigner,
+  MediaStorage,
+  ObjectHeaders,
+  PresignedUpload,
+  StoredObjectHead,
+} from "../../../functions/media/storage.js";
 
 export interface FakeObject {
   body: Uint8Array;
@@ -34,7 +40,8 @@ export class FakeStorage implements MediaStorage {
   }
 
   async put(key: string, body: Uint8Array, headers: ObjectHeaders | string): Promise<void> {
-    const { contentType, contentDisposition } = typeof headers === "string" ? { contentType: headers, contentDisposition: undefined } : headers;
+    const { contentType, contentDisposition } =
+      typeof headers === "string" ? { contentType: headers, contentDisposition: undefined } : headers;
     this.objects.set(key, { body, contentType, contentDisposition, etag: etagOf(body) });
   }
 

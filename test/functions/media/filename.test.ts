@@ -1,5 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { cleanFilename, contentDisposition, FALLBACK_FILENAME, MAX_FILENAME_BYTES } from "../../../functions/media/filename.js";
+import {
+  cleanFilename,
+  contentDisposition,
+  FALLBACK_FILENAME,
+  MAX_FILENAME_BYTES,
+} from "../../../functions/media/filename.js";
 import { objectKeyFor } from "../../../functions/media/media-object.js";
 
 const utf8Length = (text: string) => new TextEncoder().encode(text).byteLength;
@@ -48,7 +53,16 @@ describe("cleanFilename", () => {
   });
 
   it("is idempotent, and what it returns never contains a separator, control character or leading dot", () => {
-    const raws = ["../../../etc/passwd", "a\u0000b", "\u202Eevil", `${"é".repeat(300)}.txt`, ". .", "x/../y", "CON.txt", "a\\b"];
+    const raws = [
+      "../../../etc/passwd",
+      "a\u0000b",
+      "\u202Eevil",
+      `${"é".repeat(300)}.txt`,
+      ". .",
+      "x/../y",
+      "CON.txt",
+      "a\\b",
+    ];
     for (const raw of raws) {
       const clean = cleanFilename(raw);
       expect(cleanFilename(clean)).toBe(clean);
@@ -69,7 +83,9 @@ describe("contentDisposition", () => {
   });
 
   it("replaces non-ASCII in the fallback and percent-encodes it in filename*", () => {
-    expect(contentDisposition("résumé (1).pdf")).toBe(`attachment; filename="r_sum_ (1).pdf"; filename*=UTF-8''r%C3%A9sum%C3%A9%20%281%29.pdf`);
+    expect(contentDisposition("résumé (1).pdf")).toBe(
+      `attachment; filename="r_sum_ (1).pdf"; filename*=UTF-8''r%C3%A9sum%C3%A9%20%281%29.pdf`,
+    );
   });
 
   it("keeps percent signs out of the fallback, where some clients would decode them", () => {
@@ -77,9 +93,11 @@ describe("contentDisposition", () => {
   });
 
   it("never lets a name end the quoted string or add a header", () => {
-    const header = contentDisposition('a"; filename*=UTF-8\'\'evil.exe\r\nSet-Cookie: x=1');
+    const header = contentDisposition("a\"; filename*=UTF-8''evil.exe\r\nSet-Cookie: x=1");
     expect(header).not.toMatch(/[\r\n]/);
     expect(header).toMatch(/^attachment; filename="[^"\\]*"; filename\*=UTF-8''[A-Za-z0-9%!#$&+\-.^_`|~]*$/);
-    expect(header).toBe(`attachment; filename="a_; filename_=UTF-8''evil.exeSet-Cookie_ x=1"; filename*=UTF-8''a_%3B%20filename_%3DUTF-8%27%27evil.exeSet-Cookie_%20x%3D1`);
+    expect(header).toBe(
+      `attachment; filename="a_; filename_=UTF-8''evil.exeSet-Cookie_ x=1"; filename*=UTF-8''a_%3B%20filename_%3DUTF-8%27%27evil.exeSet-Cookie_%20x%3D1`,
+    );
   });
 });

@@ -8,9 +8,26 @@ import { privateKeyFrom } from "../../../functions/media/signing-key.js";
 
 const secrets = mockClient(SecretsManagerClient);
 const client = new SecretsManagerClient({ region: "us-east-1" });
-const base = { ServiceToken: "x", ResponseURL: "x", StackId: "s", RequestId: "r", LogicalResourceId: "K", ResourceType: "Custom::X" };
-const event = (RequestType: "Create" | "Update" | "Delete", Generation: string, PhysicalResourceId = "media-signing-key-1") =>
-  ({ ...base, RequestType, PhysicalResourceId, ResourceProperties: { ServiceToken: "x", SecretArn: "arn:secret", Generation }, OldResourceProperties: {} }) as unknown as CloudFormationCustomResourceEvent;
+const base = {
+  ServiceToken: "x",
+  ResponseURL: "x",
+  StackId: "s",
+  RequestId: "r",
+  LogicalResourceId: "K",
+  ResourceType: "Custom::X",
+};
+const event = (
+  RequestType: "Create" | "Update" | "Delete",
+  Generation: string,
+  PhysicalResourceId = "media-signing-key-1",
+) =>
+  ({
+    ...base,
+    RequestType,
+    PhysicalResourceId,
+    ResourceProperties: { ServiceToken: "x", SecretArn: "arn:secret", Generation },
+    OldResourceProperties: {},
+  }) as unknown as CloudFormationCustomResourceEvent;
 
 describe("signing key generator", () => {
   beforeEach(() => secrets.reset());
@@ -25,13 +42,23 @@ describe("signing key generator", () => {
     expect(result.Data.PublicKeyPem).toMatch(/^-----BEGIN PUBLIC KEY-----/);
     expect(JSON.stringify(result)).not.toContain("PRIVATE KEY");
     // The two halves belong together.
-    expect(createPublicKey(privateKeyFrom(written?.SecretString ?? "")).export({ type: "spki", format: "pem" })).toBe(stored.publicKey);
+    expect(createPublicKey(privateKeyFrom(written?.SecretString ?? "")).export({ type: "spki", format: "pem" })).toBe(
+      stored.publicKey,
+    );
   });
 
   it("keeps the pair on an unrelated update and rotates it when the generation changes", async () => {
-    secrets.on(GetSecretValueCommand).resolves({ SecretString: JSON.stringify({ privateKey: "-----BEGIN PRIVATE KEY-----x", publicKey: "-----BEGIN PUBLIC KEY-----old" }) });
+    secrets.on(GetSecretValueCommand).resolves({
+      SecretString: JSON.stringify({
+        privateKey: "-----BEGIN PRIVATE KEY-----x",
+        publicKey: "-----BEGIN PUBLIC KEY-----old",
+      }),
+    });
     secrets.on(PutSecretValueCommand).resolves({});
-    expect(await ensureSigningKey(event("Update", "1"), client)).toEqual({ PhysicalResourceId: "media-signing-key-1", Data: { PublicKeyPem: "-----BEGIN PUBLIC KEY-----old" } });
+    expect(await ensureSigningKey(event("Update", "1"), client)).toEqual({
+      PhysicalResourceId: "media-signing-key-1",
+      Data: { PublicKeyPem: "-----BEGIN PUBLIC KEY-----old" },
+    });
     expect(secrets.commandCalls(PutSecretValueCommand)).toHaveLength(0);
     const rotated = await ensureSigningKey(event("Update", "2"), client);
     expect(rotated.PhysicalResourceId).toBe("media-signing-key-2");
@@ -40,7 +67,9 @@ describe("signing key generator", () => {
   });
 
   it("does nothing on delete (the secret goes with the stack)", async () => {
-    expect(await ensureSigningKey(event("Delete", "1"), client)).toMatchObject({ PhysicalResourceId: "media-signing-key-1" });
+    expect(await ensureSigningKey(event("Delete", "1"), client)).toMatchObject({
+      PhysicalResourceId: "media-signing-key-1",
+    });
     expect(secrets.calls()).toHaveLength(0);
   });
 });
@@ -48,7 +77,9 @@ describe("signing key generator", () => {
 describe("privateKeyFrom", () => {
   it("accepts a bare PEM or the generator's JSON and refuses anything else", () => {
     expect(privateKeyFrom("-----BEGIN PRIVATE KEY-----\nabc")).toContain("abc");
-    expect(privateKeyFrom(JSON.stringify({ privateKey: "-----BEGIN PRIVATE KEY-----y", publicKey: "p" }))).toContain("y");
+    expect(privateKeyFrom(JSON.stringify({ privateKey: "-----BEGIN PRIVATE KEY-----y", publicKey: "p" }))).toContain(
+      "y",
+    );
     expect(() => privateKeyFrom(JSON.stringify({ publicKey: "p" }))).toThrow(/no PEM private key/);
   });
 });

@@ -1,5 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { checksumFromEtag, isAllowedContentType, objectKeyFor, stagedUploadId, stagingKeyFor, storedKeyId } from "../../../functions/media/media-object.js";
+import {
+  checksumFromEtag,
+  isAllowedContentType,
+  objectKeyFor,
+  stagedUploadId,
+  stagingKeyFor,
+  storedKeyId,
+} from "../../../functions/media/media-object.js";
 
 describe("objectKeyFor", () => {
   it("keeps a readable name under the id and drops anything that would need escaping or climb folders", () => {

@@ -10,7 +10,12 @@ const record = (eventName: string, key: string, size = 5, eTag = "abc") => ({
 
 describe("createdObjects", () => {
   it("reads ObjectCreated records with their URL-encoded keys decoded", () => {
-    const body = JSON.stringify({ Records: [record("ObjectCreated:Post", "media/1/my+file%282%29.txt", 12, "e1"), record("ObjectRemoved:Delete", "media/2/x")] });
+    const body = JSON.stringify({
+      Records: [
+        record("ObjectCreated:Post", "media/1/my+file%282%29.txt", 12, "e1"),
+        record("ObjectRemoved:Delete", "media/2/x"),
+      ],
+    });
     expect(createdObjects(body)).toEqual([{ key: "media/1/my file(2).txt", sizeBytes: 12, etag: "e1" }]);
   });
 

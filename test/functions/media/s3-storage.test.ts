@@ -1,9 +1,20 @@
-import { CopyObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client, S3ServiceException } from "@aws-sdk/client-s3";
+import {
+  CopyObjectCommand,
+  HeadObjectCommand,
+  PutObjectCommand,
+  S3Client,
+  S3ServiceException,
+} from "@aws-sdk/client-s3";
 import { mockClient } from "aws-sdk-client-mock";
 import { beforeEach, describe, expect, it } from "vitest";
 import { S3DownloadSigner, S3MediaStorage } from "../../../functions/media/s3-storage.js";
 
-const s3 = new S3Client({ region: "us-east-1", endpoint: "http://127.0.0.1:4999", forcePathStyle: true, credentials: { accessKeyId: "test", secretAccessKey: "test" } });
+const s3 = new S3Client({
+  region: "us-east-1",
+  endpoint: "http://127.0.0.1:4999",
+  forcePathStyle: true,
+  credentials: { accessKeyId: "test", secretAccessKey: "test" },
+});
 const storage = new S3MediaStorage(s3, "media-bucket");
 
 describe("S3MediaStorage presigning (no network)", () => {
@@ -11,9 +22,19 @@ describe("S3MediaStorage presigning (no network)", () => {
     const upload = await storage.presignPost("media/1/a.png", "image/png", 500, 60);
     if (upload.method !== "POST") throw new Error("expected a POST form");
     expect(upload.url).toBe("http://127.0.0.1:4999/media-bucket");
-    expect(upload.fields).toMatchObject({ key: "media/1/a.png", "Content-Type": "image/png", "X-Amz-Algorithm": "AWS4-HMAC-SHA256" });
+    expect(upload.fields).toMatchObject({
+      key: "media/1/a.png",
+      "Content-Type": "image/png",
+      "X-Amz-Algorithm": "AWS4-HMAC-SHA256",
+    });
     const policy = JSON.parse(Buffer.from(upload.fields.Policy ?? "", "base64").toString("utf8"));
-    expect(policy.conditions).toEqual(expect.arrayContaining([["eq", "$Content-Type", "image/png"], ["content-length-range", 1, 500], { key: "media/1/a.png" }]));
+    expect(policy.conditions).toEqual(
+      expect.arrayContaining([
+        ["eq", "$Content-Type", "image/png"],
+        ["content-length-range", 1, 500],
+        { key: "media/1/a.png" },
+      ]),
+    );
     const ttl = (Date.parse(policy.expiration) - Date.now()) / 1000;
     expect(ttl).toBeGreaterThan(50);
     expect(ttl).toBeLessThanOrEqual(60);
@@ -29,7 +50,12 @@ describe("S3MediaStorage presigning (no network)", () => {
 
   it("signs GET URLs that expire when asked", async () => {
     const now = new Date();
-    const url = new URL(await new S3DownloadSigner(s3, "media-bucket", () => now).sign("media/1/a.png", new Date(now.getTime() + 300_000)));
+    const url = new URL(
+      await new S3DownloadSigner(s3, "media-bucket", () => now).sign(
+        "media/1/a.png",
+        new Date(now.getTime() + 300_000),
+      ),
+    );
     expect(url.searchParams.get("X-Amz-Expires")).toBe("300");
   });
 });
@@ -38,7 +64,10 @@ describe("S3MediaStorage writes (mocked client)", () => {
   const client = new S3Client({ region: "us-east-1", credentials: { accessKeyId: "test", secretAccessKey: "test" } });
   const mocked = mockClient(client);
   const bucket = new S3MediaStorage(client, "media-bucket");
-  const headers = { contentType: "text/plain", contentDisposition: `attachment; filename="a.txt"; filename*=UTF-8''a.txt` };
+  const headers = {
+    contentType: "text/plain",
+    contentDisposition: `attachment; filename="a.txt"; filename*=UTF-8''a.txt`,
+  };
   beforeEach(() => mocked.reset());
 
   it("copies only the checked bytes (CopySourceIfMatch) and replaces the uploader's headers with ours", async () => {
@@ -56,11 +85,18 @@ describe("S3MediaStorage writes (mocked client)", () => {
   });
 
   it("answers undefined when the source changed (412) or vanished (404), and throws anything else", async () => {
-    const failure = (name: string, httpStatusCode: number) => new S3ServiceException({ name, $fault: "client", $metadata: { httpStatusCode } });
-    mocked.on(CopyObjectCommand).rejectsOnce(failure("PreconditionFailed", 412)).rejectsOnce(failure("NoSuchKey", 404)).rejectsOnce(failure("AccessDenied", 403));
+    const failure = (name: string, httpStatusCode: number) =>
+      new S3ServiceException({ name, $fault: "client", $metadata: { httpStatusCode } });
+    mocked
+      .on(CopyObjectCommand)
+      .rejectsOnce(failure("PreconditionFailed", 412))
+      .rejectsOnce(failure("NoSuchKey", 404))
+      .rejectsOnce(failure("AccessDenied", 403));
     expect(await bucket.copy("media/incoming/1", "media/1/a.txt", '"abc"', headers)).toBeUndefined();
     expect(await bucket.copy("media/incoming/1", "media/1/a.txt", '"abc"', headers)).toBeUndefined();
-    await expect(bucket.copy("media/incoming/1", "media/1/a.txt", '"abc"', headers)).rejects.toMatchObject({ name: "AccessDenied" });
+    await expect(bucket.copy("media/incoming/1", "media/1/a.txt", '"abc"', headers)).rejects.toMatchObject({
+      name: "AccessDenied",
+    });
   });
 
   it("reads the ETag on head and writes generated files with their Content-Disposition", async () => {
@@ -68,6 +104,10 @@ describe("S3MediaStorage writes (mocked client)", () => {
     expect(await bucket.head("media/incoming/1")).toEqual({ sizeBytes: 5, contentType: "text/plain", etag: '"e"' });
     mocked.on(PutObjectCommand).resolves({});
     await bucket.put("media/1/a.txt", new Uint8Array([1]), headers, "md5==");
-    expect(mocked.commandCalls(PutObjectCommand)[0]?.args[0].input).toMatchObject({ ContentType: "text/plain", ContentDisposition: headers.contentDisposition, ContentMD5: "md5==" });
+    expect(mocked.commandCalls(PutObjectCommand)[0]?.args[0].input).toMatchObject({
+      ContentType: "text/plain",
+      ContentDisposition: headers.contentDisposition,
+      ContentMD5: "md5==",
+    });
   });
 });

@@ -47,20 +47,46 @@ describe("MediaService", () => {
 
   it("creates a pending row and a POST form limited to the declared type and size, expiring with the configured TTL", async () => {
     const ticket = await service.createUpload(alice, { filename: "notes.txt", contentType: "text/plain", size: 42 });
-    expect(ticket).toMatchObject({ id: "00000000-0000-4000-8000-000000000001", method: "POST", expiresAt: "2026-11-22T10:02:00.000Z" });
-    expect(storage.presigned).toEqual([{ method: "POST", key: "media/incoming/00000000-0000-4000-8000-000000000001", contentType: "text/plain", bytes: 42, expiresIn: 120 }]);
-    expect(await service.describe(alice, ticket.id)).toMatchObject({ owner: "alice", status: "pending", sizeBytes: null, checksum: null });
+    expect(ticket).toMatchObject({
+      id: "00000000-0000-4000-8000-000000000001",
+      method: "POST",
+      expiresAt: "2026-11-22T10:02:00.000Z",
+    });
+    expect(storage.presigned).toEqual([
+      {
+        method: "POST",
+        key: "media/incoming/00000000-0000-4000-8000-000000000001",
+        contentType: "text/plain",
+        bytes: 42,
+        expiresIn: 120,
+      },
+    ]);
+    expect(await service.describe(alice, ticket.id)).toMatchObject({
+      owner: "alice",
+      status: "pending",
+      sizeBytes: null,
+      checksum: null,
+    });
   });
 
   it("offers a PUT URL instead when asked", async () => {
-    const ticket = await service.createUpload(alice, { filename: "a.png", contentType: "image/png", size: 10, method: "PUT" });
+    const ticket = await service.createUpload(alice, {
+      filename: "a.png",
+      contentType: "image/png",
+      size: 10,
+      method: "PUT",
+    });
     expect(ticket.method).toBe("PUT");
     expect(storage.presigned[0]).toMatchObject({ method: "PUT", bytes: 10, contentType: "image/png" });
   });
 
   it("refuses a type outside the allow-list (400) and a size over the limit (413) before writing anything", async () => {
-    await expect(service.createUpload(alice, { filename: "x.html", contentType: "text/html", size: 5 })).rejects.toMatchObject({ statusCode: 400 });
-    await expect(service.createUpload(alice, { filename: "x.txt", contentType: "text/plain", size: 1001 })).rejects.toMatchObject({ statusCode: 413 });
+    await expect(
+      service.createUpload(alice, { filename: "x.html", contentType: "text/html", size: 5 }),
+    ).rejects.toMatchObject({ statusCode: 400 });
+    await expect(
+      service.createUpload(alice, { filename: "x.txt", contentType: "text/plain", size: 1001 }),
+    ).rejects.toMatchObject({ statusCode: 413 });
     expect(await t.db.rows("SELECT id FROM media_objects")).toEqual([]);
     expect(storage.presigned).toEqual([]);
   });
@@ -70,14 +96,28 @@ describe("MediaService", () => {
     const event = await put(id, "hello");
     expect(await service.objectCreated(event)).toBe("stored");
     const media = await service.describe(alice, id);
-    expect(media).toMatchObject({ status: "stored", sizeBytes: 5, checksum: md5("hello"), objectKey: `media/${id}/notes.txt` });
+    expect(media).toMatchObject({
+      status: "stored",
+      sizeBytes: 5,
+      checksum: md5("hello"),
+      objectKey: `media/${id}/notes.txt`,
+    });
     expect(media.storedAt).toMatch(/Z$/);
     expect([...storage.objects.keys()]).toEqual([`media/${id}/notes.txt`]);
-    expect(storage.objects.get(`media/${id}/notes.txt`)).toMatchObject({ contentType: "text/plain", contentDisposition: `attachment; filename="notes.txt"; filename*=UTF-8''notes.txt` });
+    expect(storage.objects.get(`media/${id}/notes.txt`)).toMatchObject({
+      contentType: "text/plain",
+      contentDisposition: `attachment; filename="notes.txt"; filename*=UTF-8''notes.txt`,
+    });
     // The copy's own event, and the same upload event delivered twice, change nothing.
-    expect(await service.objectCreated({ key: `media/${id}/notes.txt`, sizeBytes: 5, etag: event.etag })).toBe("already-stored");
+    expect(await service.objectCreated({ key: `media/${id}/notes.txt`, sizeBytes: 5, etag: event.etag })).toBe(
+      "already-stored",
+    );
     expect(await service.objectCreated(event)).toBe("replay-discarded");
-    expect(await service.describe(alice, id)).toMatchObject({ status: "stored", checksum: md5("hello"), objectKey: `media/${id}/notes.txt` });
+    expect(await service.describe(alice, id)).toMatchObject({
+      status: "stored",
+      checksum: md5("hello"),
+      objectKey: `media/${id}/notes.txt`,
+    });
     expect(storage.objects.has(`media/${id}/notes.txt`)).toBe(true);
   });
 
@@ -110,7 +150,13 @@ describe("MediaService", () => {
     // The racing event read the row before the first one committed: it still saw it pending.
     const repository = (service as unknown as { deps: { repository: MediaRepository } }).deps.repository;
     const findById = repository.findById.bind(repository);
-    repository.findById = async () => ({ ...stored, status: "pending", checksum: null, storedAt: null, objectKey: stagingKeyFor(id) });
+    repository.findById = async () => ({
+      ...stored,
+      status: "pending",
+      checksum: null,
+      storedAt: null,
+      objectKey: stagingKeyFor(id),
+    });
     expect(await upload(id, "racing replay")).toBe("replay-discarded");
     repository.findById = findById;
     expect(await service.describe(alice, id)).toEqual(stored);
@@ -146,7 +192,11 @@ describe("MediaService", () => {
     const big = await service.createUpload(alice, { filename: "big.txt", contentType: "text/plain", size: 10 });
     expect(await upload(big.id, "x".repeat(1001))).toBe("rejected");
     expect(storage.deleted).toEqual([stagingKeyFor(big.id)]);
-    expect(await service.describe(alice, big.id)).toMatchObject({ status: "rejected", sizeBytes: 1001, checksum: null });
+    expect(await service.describe(alice, big.id)).toMatchObject({
+      status: "rejected",
+      sizeBytes: 1001,
+      checksum: null,
+    });
 
     const sneaky = await service.createUpload(alice, { filename: "s.txt", contentType: "text/plain", size: 10 });
     expect(await upload(sneaky.id, "<script>", "text/html")).toBe("rejected");
@@ -165,7 +215,9 @@ describe("MediaService", () => {
     expect(await service.objectCreated({ key: stagingKeyFor(id), sizeBytes: 2, etag: "x" })).toBe("gone");
     // An object written straight to a pending item's final key (only the bucket's own credentials can) is not trusted.
     await storage.put(`media/${id}/other.txt`, new TextEncoder().encode("hi"), "text/plain");
-    expect(await service.objectCreated({ key: `media/${id}/other.txt`, sizeBytes: 2, etag: "x" })).toBe("orphan-deleted");
+    expect(await service.objectCreated({ key: `media/${id}/other.txt`, sizeBytes: 2, etag: "x" })).toBe(
+      "orphan-deleted",
+    );
     expect(await service.objectCreated({ key: `media/${id}/n.txt`, sizeBytes: 2, etag: "x" })).toBe("in-progress");
   });
 
@@ -173,10 +225,15 @@ describe("MediaService", () => {
     const { id } = await service.createUpload(alice, { filename: "n.txt", contentType: "text/plain", size: 5 });
     await expect(service.downloadLink(alice, id)).rejects.toMatchObject({ statusCode: 409 });
     await upload(id, "hello");
-    expect(await service.downloadLink(alice, id)).toEqual({ url: `https://cdn.example/media/${id}/n.txt?expires=${now.getTime() / 1000 + 120}`, expiresAt: "2026-11-22T10:02:00.000Z" });
+    expect(await service.downloadLink(alice, id)).toEqual({
+      url: `https://cdn.example/media/${id}/n.txt?expires=${now.getTime() / 1000 + 120}`,
+      expiresAt: "2026-11-22T10:02:00.000Z",
+    });
     expect((await service.downloadLink(admin, id)).url).toContain(id);
     await expect(service.downloadLink(bob, id)).rejects.toMatchObject({ statusCode: 404 });
-    await expect(service.downloadLink(alice, "00000000-0000-4000-8000-999999999999")).rejects.toMatchObject({ statusCode: 404 });
+    await expect(service.downloadLink(alice, "00000000-0000-4000-8000-999999999999")).rejects.toMatchObject({
+      statusCode: 404,
+    });
   });
 
   it("deletes the object and the row for the owner or an admin only", async () => {
@@ -202,11 +259,22 @@ describe("MediaService", () => {
       const { id } = await service.createUpload(alice, { filename: raw, contentType: "text/plain", size: 5 });
       expect(await service.describe(alice, id)).toMatchObject({ filename: name, objectKey: stagingKeyFor(id) });
       await upload(id, "hello");
-      expect(await service.describe(alice, id)).toMatchObject({ status: "stored", filename: name, objectKey: `media/${id}/${keyName}` });
+      expect(await service.describe(alice, id)).toMatchObject({
+        status: "stored",
+        filename: name,
+        objectKey: `media/${id}/${keyName}`,
+      });
     }
-    const generated = await service.storeGenerated("system", "../reports/../../x.csv", "text/csv", new TextEncoder().encode("a"));
+    const generated = await service.storeGenerated(
+      "system",
+      "../reports/../../x.csv",
+      "text/csv",
+      new TextEncoder().encode("a"),
+    );
     expect(generated).toMatchObject({ filename: "x.csv", objectKey: `media/${generated.id}/x.csv` });
-    expect(storage.objects.get(generated.objectKey)?.contentDisposition).toBe(`attachment; filename="x.csv"; filename*=UTF-8''x.csv`);
+    expect(storage.objects.get(generated.objectKey)?.contentDisposition).toBe(
+      `attachment; filename="x.csv"; filename*=UTF-8''x.csv`,
+    );
   });
 
   it("lists the caller's own files for everyone, admins included, and every user's only through listAll, for admins", async () => {
@@ -223,12 +291,24 @@ describe("MediaService", () => {
   });
 
   it("stores generated files synchronously with the same checksum form as uploads", async () => {
-    const media = await service.storeGenerated("system", "stats.csv", "text/csv", new TextEncoder().encode("a,b\n1,2\n"));
-    expect(media).toMatchObject({ status: "stored", sizeBytes: 8, checksum: `md5:${createHash("md5").update("a,b\n1,2\n").digest("hex")}`, contentType: "text/csv" });
+    const media = await service.storeGenerated(
+      "system",
+      "stats.csv",
+      "text/csv",
+      new TextEncoder().encode("a,b\n1,2\n"),
+    );
+    expect(media).toMatchObject({
+      status: "stored",
+      sizeBytes: 8,
+      checksum: `md5:${createHash("md5").update("a,b\n1,2\n").digest("hex")}`,
+      contentType: "text/csv",
+    });
     expect(new TextDecoder().decode(storage.objects.get(media.objectKey)?.body)).toBe("a,b\n1,2\n");
     // Its own S3 event arrives after it was recorded: nothing to do, nothing deleted.
     expect(await service.objectCreated({ key: media.objectKey, sizeBytes: 8, etag: "x" })).toBe("already-stored");
     expect(storage.deleted).toEqual([]);
-    await expect(service.storeGenerated("system", "huge.csv", "text/csv", new Uint8Array(1001))).rejects.toMatchObject({ statusCode: 413 });
+    await expect(service.storeGenerated("system", "huge.csv", "text/csv", new Uint8Array(1001))).rejects.toMatchObject({
+      statusCode: 413,
+    });
   });
 });

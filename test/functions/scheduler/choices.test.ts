@@ -38,16 +38,26 @@ describe("day matching", () => {
     const [schedule] = effectiveSchedules([entry("0 9 13 * 5", "UTC")], []);
     expect(schedule?.dayMatching).toBe("or");
     // Every Friday, and the 13th whatever its weekday.
-    expect(nextDays("0 9 13 * 5", "UTC", "2026-01-01T00:00:00Z", 3)).toEqual(["2026-01-02T09:00 UTC", "2026-01-09T09:00 UTC", "2026-01-13T09:00 UTC"]);
+    expect(nextDays("0 9 13 * 5", "UTC", "2026-01-01T00:00:00Z", 3)).toEqual([
+      "2026-01-02T09:00 UTC",
+      "2026-01-09T09:00 UTC",
+      "2026-01-13T09:00 UTC",
+    ]);
   });
 
   it("with AND, needs both fields, like Celery's crontab: only a Friday the 13th", () => {
-    expect(nextDays("0 9 13 * 5", "UTC", "2026-01-01T00:00:00Z", 3, "and")).toEqual(["2026-02-13T09:00 UTC", "2026-03-13T09:00 UTC", "2026-11-13T09:00 UTC"]);
+    expect(nextDays("0 9 13 * 5", "UTC", "2026-01-01T00:00:00Z", 3, "and")).toEqual([
+      "2026-02-13T09:00 UTC",
+      "2026-03-13T09:00 UTC",
+      "2026-11-13T09:00 UTC",
+    ]);
   });
 
   it("agrees with OR when either day field is *", () => {
     for (const cron of ["0 9 * * 5", "0 9 13 * *"]) {
-      expect(nextDays(cron, "UTC", "2026-01-01T00:00:00Z", 5, "and"), cron).toEqual(nextDays(cron, "UTC", "2026-01-01T00:00:00Z", 5, "or"));
+      expect(nextDays(cron, "UTC", "2026-01-01T00:00:00Z", 5, "and"), cron).toEqual(
+        nextDays(cron, "UTC", "2026-01-01T00:00:00Z", 5, "or"),
+      );
     }
   });
 
@@ -55,22 +65,30 @@ describe("day matching", () => {
     // 09:00 on Friday 13 February in Auckland is 20:00 UTC on Thursday the 12th.
     const [first] = nextDays("0 9 13 * 5", "Pacific/Auckland", "2026-01-01T00:00:00Z", 1, "and");
     expect(first).toBe("2026-02-13T09:00 Pacific/Auckland");
-    expect(nextSlot("0 9 13 * 5", "Pacific/Auckland", new Date("2026-01-01T00:00:00Z"), "and")?.at.toISOString()).toBe("2026-02-12T20:00:00.000Z");
+    expect(nextSlot("0 9 13 * 5", "Pacific/Auckland", new Date("2026-01-01T00:00:00Z"), "and")?.at.toISOString()).toBe(
+      "2026-02-12T20:00:00.000Z",
+    );
   });
 
   it("with AND, a fixed time in the skipped hour of a matching day runs once, just after the jump", () => {
     // Sunday 29 March 2026 in Paris: the clocks jump from 02:00 to 03:00 (01:00 UTC).
     const schedule = entry("30 2 29 * 0", "Europe/Paris", { dayMatching: "and" });
-    expect(ticked(schedule, "2026-03-28T22:00:00Z", 6 * 60)).toEqual(["2026-03-29T01:00:00.000Z 2026-03-29T02:30 Europe/Paris"]);
+    expect(ticked(schedule, "2026-03-28T22:00:00Z", 6 * 60)).toEqual([
+      "2026-03-29T01:00:00.000Z 2026-03-29T02:30 Europe/Paris",
+    ]);
     // The Sunday before is not the 29th: nothing with AND, a run with OR.
     expect(ticked(schedule, "2026-03-21T22:00:00Z", 6 * 60)).toEqual([]);
-    expect(ticked({ ...schedule, dayMatching: "or" }, "2026-03-21T22:00:00Z", 6 * 60)).toEqual(["2026-03-22T01:30:00.000Z 2026-03-22T02:30 Europe/Paris"]);
+    expect(ticked({ ...schedule, dayMatching: "or" }, "2026-03-21T22:00:00Z", 6 * 60)).toEqual([
+      "2026-03-22T01:30:00.000Z 2026-03-22T02:30 Europe/Paris",
+    ]);
   });
 
   it("with AND, a fixed time in the repeated hour of a matching day runs once", () => {
     // Sunday 1 November 2026 in New York: 01:00–02:00 happens twice (05:00–06:00 and 06:00–07:00 UTC).
     const schedule = entry("30 1,13 1 * 0", "America/New_York", { dayMatching: "and" });
-    expect(ticked(schedule, "2026-11-01T03:00:00Z", 5 * 60)).toEqual(["2026-11-01T05:30:00.000Z 2026-11-01T01:30 America/New_York"]);
+    expect(ticked(schedule, "2026-11-01T03:00:00Z", 5 * 60)).toEqual([
+      "2026-11-01T05:30:00.000Z 2026-11-01T01:30 America/New_York",
+    ]);
   });
 
   it("with AND, a wildcard pattern follows the wall clock through a fold on a matching day", () => {
@@ -86,17 +104,27 @@ describe("day matching", () => {
 
 describe("missed runs after downtime", () => {
   const due = (missed: "latest" | "none" | "all" | undefined, cron: string, last: string, now: string, window = 60) =>
-    dueSlots(effectiveSchedules([entry(cron, "UTC", { missed })], []), { s: last }, new Date(now), window).map((d) => d.key);
+    dueSlots(effectiveSchedules([entry(cron, "UTC", { missed })], []), { s: last }, new Date(now), window).map(
+      (d) => d.key,
+    );
 
   it('defaults to "latest": one run, for the most recent missed slot', () => {
-    expect(due(undefined, "*/5 * * * *", "2026-06-01T10:00:00Z", "2026-06-01T10:31:00Z")).toEqual(["2026-06-01T10:30 UTC"]);
-    expect(due("latest", "*/5 * * * *", "2026-06-01T10:00:00Z", "2026-06-01T10:31:00Z")).toEqual(["2026-06-01T10:30 UTC"]);
+    expect(due(undefined, "*/5 * * * *", "2026-06-01T10:00:00Z", "2026-06-01T10:31:00Z")).toEqual([
+      "2026-06-01T10:30 UTC",
+    ]);
+    expect(due("latest", "*/5 * * * *", "2026-06-01T10:00:00Z", "2026-06-01T10:31:00Z")).toEqual([
+      "2026-06-01T10:30 UTC",
+    ]);
   });
 
   it('with "none", runs only a slot of the tick\'s own minute', () => {
-    expect(due("none", "*/5 * * * *", "2026-06-01T10:00:00Z", "2026-06-01T10:30:40Z")).toEqual(["2026-06-01T10:30 UTC"]);
+    expect(due("none", "*/5 * * * *", "2026-06-01T10:00:00Z", "2026-06-01T10:30:40Z")).toEqual([
+      "2026-06-01T10:30 UTC",
+    ]);
     expect(due("none", "*/5 * * * *", "2026-06-01T10:00:00Z", "2026-06-01T10:31:00Z")).toEqual([]);
-    expect(due("latest", "*/5 * * * *", "2026-06-01T10:00:00Z", "2026-06-01T10:31:00Z")).toEqual(["2026-06-01T10:30 UTC"]);
+    expect(due("latest", "*/5 * * * *", "2026-06-01T10:00:00Z", "2026-06-01T10:31:00Z")).toEqual([
+      "2026-06-01T10:30 UTC",
+    ]);
   });
 
   it('with "all", runs each missed slot within the catch-up window, oldest first', () => {
@@ -104,7 +132,11 @@ describe("missed runs after downtime", () => {
       ["10:05", "10:10", "10:15", "10:20", "10:25", "10:30"].map((t) => `2026-06-01T${t} UTC`),
     );
     // Down two days with a 60-minute window: only what falls in the last hour.
-    expect(due("all", "*/20 * * * *", "2026-05-30T10:00:00Z", "2026-06-01T10:31:00Z")).toEqual(["2026-06-01T09:40 UTC", "2026-06-01T10:00 UTC", "2026-06-01T10:20 UTC"]);
+    expect(due("all", "*/20 * * * *", "2026-05-30T10:00:00Z", "2026-06-01T10:31:00Z")).toEqual([
+      "2026-06-01T09:40 UTC",
+      "2026-06-01T10:00 UTC",
+      "2026-06-01T10:20 UTC",
+    ]);
   });
 
   it('with "all", starts at most a bounded number per tick; the next tick goes on from there', () => {
@@ -117,7 +149,9 @@ describe("missed runs after downtime", () => {
 
   it('with "all", a fold\'s repeated wall times are each a slot with its own key', () => {
     const schedules = effectiveSchedules([entry("*/30 * * * *", "America/New_York", { missed: "all" })], []);
-    const keys = dueSlots(schedules, { s: "2026-11-01T04:45:00Z" }, new Date("2026-11-01T06:40:00Z"), 120).map((d) => d.key);
+    const keys = dueSlots(schedules, { s: "2026-11-01T04:45:00Z" }, new Date("2026-11-01T06:40:00Z"), 120).map(
+      (d) => d.key,
+    );
     expect(keys).toEqual([
       "2026-11-01T01:00 America/New_York",
       "2026-11-01T01:30 America/New_York",

@@ -1,5 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { maintenanceRunKey, oneByOne, slotIdempotencyKey, tick, type DispatcherDeps } from "../../../functions/scheduler/dispatch.js";
+import {
+  maintenanceRunKey,
+  oneByOne,
+  slotIdempotencyKey,
+  tick,
+  type DispatcherDeps,
+} from "../../../functions/scheduler/dispatch.js";
 import type { PeriodicEntry } from "../../../functions/scheduler/periodic.js";
 import { dueSlots, effectiveSchedules } from "../../../functions/scheduler/plan.js";
 import { claimSlots, saveOverride } from "../../../functions/scheduler/store.js";
@@ -8,8 +14,22 @@ import { migratedDatabase } from "../../support/local-database.js";
 import { testQueues, testTaskDeps } from "../../support/task-deps.js";
 
 const entries: PeriodicEntry[] = [
-  { name: "minutely", cron: "* * * * *", timezone: "UTC", enabled: true, description: "", target: { kind: "task", task: "diagnostics.echo", payload: { message: "m" } } },
-  { name: "maintenance.daily", cron: "30 3 * * *", timezone: "Europe/Paris", enabled: true, description: "", target: { kind: "maintenance" } },
+  {
+    name: "minutely",
+    cron: "* * * * *",
+    timezone: "UTC",
+    enabled: true,
+    description: "",
+    target: { kind: "task", task: "diagnostics.echo", payload: { message: "m" } },
+  },
+  {
+    name: "maintenance.daily",
+    cron: "30 3 * * *",
+    timezone: "Europe/Paris",
+    enabled: true,
+    description: "",
+    target: { kind: "maintenance" },
+  },
 ];
 const silent = { info: () => undefined, warn: () => undefined, error: () => undefined };
 
@@ -90,7 +110,8 @@ describe("tick", () => {
     expect(await claimSlots(t.db, due)).toHaveLength(1);
     return due[0]?.slot as Date;
   }
-  const ageClaims = (minutes: number) => t.db.query("UPDATE schedule_slots SET claimed_at = now() - make_interval(mins => :minutes::int)", { minutes });
+  const ageClaims = (minutes: number) =>
+    t.db.query("UPDATE schedule_slots SET claimed_at = now() - make_interval(mins => :minutes::int)", { minutes });
 
   it("takes over a claim whose dispatcher died before starting it, but only once its lease has run out", async () => {
     const now = new Date("2026-01-15T02:30:07Z");
@@ -112,7 +133,14 @@ describe("tick", () => {
 
   it("enqueues one task when a dispatcher died between enqueueing and recording, and another took its claim over", async () => {
     const { deps: taskDeps, sent } = testTaskDeps(t.db);
-    const digest: PeriodicEntry = { name: "digest", cron: "0 7 * * *", timezone: "Europe/Paris", enabled: true, description: "", target: { kind: "task", task: "reports.daily-digest", payload: { hours: 24 } } };
+    const digest: PeriodicEntry = {
+      name: "digest",
+      cron: "0 7 * * *",
+      timezone: "Europe/Paris",
+      enabled: true,
+      description: "",
+      target: { kind: "task", task: "reports.daily-digest", payload: { hours: 24 } },
+    };
     const realEnqueue = async (task: string, payload: unknown, key: string) => {
       await enqueueTask(taskDeps, { name: task, payload, idempotencyKey: key, createdBy: "scheduler" });
     };
@@ -124,13 +152,17 @@ describe("tick", () => {
     await realEnqueue("reports.daily-digest", { hours: 24 }, slotIdempotencyKey("digest", due!.key));
     await ageClaims(10);
     await tick({ ...deps(new Date("2026-01-15T06:04:00Z")).d, entries: [digest], enqueue: oneByOne(realEnqueue) });
-    const tasks = await t.db.rows<{ queue: string; idempotency_key: string }>("SELECT queue, idempotency_key FROM tasks");
+    const tasks = await t.db.rows<{ queue: string; idempotency_key: string }>(
+      "SELECT queue, idempotency_key FROM tasks",
+    );
     expect(tasks).toEqual([{ queue: "reports", idempotency_key: "schedule:digest:2026-01-15T07:00 Europe/Paris" }]);
     expect(sent().map((m) => m.queueUrl)).toEqual([testQueues.reports.url]);
   });
 
   it("drops claims older than the catch-up window when it records a run", async () => {
-    await t.db.query("INSERT INTO schedule_slots (name, slot_key, slot, started_at) VALUES ('old', '2026-01-15T07:59 UTC', '2026-01-15T07:59:00Z', now()), ('recent', '2026-01-15T09:30 UTC', '2026-01-15T09:30:00Z', now())");
+    await t.db.query(
+      "INSERT INTO schedule_slots (name, slot_key, slot, started_at) VALUES ('old', '2026-01-15T07:59 UTC', '2026-01-15T07:59:00Z', now()), ('recent', '2026-01-15T09:30 UTC', '2026-01-15T09:30:00Z', now())",
+    );
     await tick(deps(new Date("2026-01-15T10:00:03Z")).d);
     const kept = await t.db.rows<{ name: string }>("SELECT name FROM schedule_slots ORDER BY name");
     expect(kept.map((r) => r.name)).toEqual(["minutely", "recent"]);
@@ -153,7 +185,8 @@ describe("tick", () => {
 
   describe("a tick that runs out of time", () => {
     const many: PeriodicEntry[] = Array.from({ length: 5 }, (_, i) => ({ ...entries[0]!, name: `m${i}` }));
-    const claims = async () => (await t.db.rows<{ name: string }>("SELECT name FROM schedule_slots ORDER BY name")).map((r) => r.name);
+    const claims = async () =>
+      (await t.db.rows<{ name: string }>("SELECT name FROM schedule_slots ORDER BY name")).map((r) => r.name);
 
     it("claims nothing it cannot start, and the next tick starts every slot once", async () => {
       const starved = deps(new Date("2026-01-15T10:00:03Z"));
@@ -171,19 +204,28 @@ describe("tick", () => {
       const first = deps(new Date("2026-01-15T10:00:03Z"));
       let checks = 0;
       // Time for the first chunk (2 slots), none after it.
-      const report = await tick({ ...first.d, entries: many, maxChunk: 2, remainingMs: () => (checks++ === 0 ? 60_000 : 0) });
+      const report = await tick({
+        ...first.d,
+        entries: many,
+        maxChunk: 2,
+        remainingMs: () => (checks++ === 0 ? 60_000 : 0),
+      });
       expect(report).toMatchObject({ due: 5, carried: 3 });
       expect(first.enqueued).toHaveLength(2);
       expect(await claims()).toHaveLength(2);
       const second = deps(new Date("2026-01-15T10:00:40Z"));
       expect(await tick({ ...second.d, entries: many, maxChunk: 2 })).toMatchObject({ due: 3, carried: 0 });
-      expect([...first.enqueued, ...second.enqueued].sort()).toEqual(many.map((e) => `schedule:${e.name}:2026-01-15T10:00 UTC`));
+      expect([...first.enqueued, ...second.enqueued].sort()).toEqual(
+        many.map((e) => `schedule:${e.name}:2026-01-15T10:00 UTC`),
+      );
       const third = deps(new Date("2026-01-15T10:00:55Z"));
       expect(await tick({ ...third.d, entries: many })).toMatchObject({ due: 0, started: [] });
     });
 
     it("starts the schedules that waited longest first, so a beat that cannot keep up starves none", async () => {
-      await t.db.query("INSERT INTO schedule_state (name, last_slot) VALUES ('m0', '2026-01-15T09:59:00Z'), ('m1', '2026-01-15T09:59:00Z'), ('m2', '2026-01-15T09:59:00Z'), ('m3', '2026-01-15T09:58:00Z'), ('m4', '2026-01-15T09:58:00Z')");
+      await t.db.query(
+        "INSERT INTO schedule_state (name, last_slot) VALUES ('m0', '2026-01-15T09:59:00Z'), ('m1', '2026-01-15T09:59:00Z'), ('m2', '2026-01-15T09:59:00Z'), ('m3', '2026-01-15T09:58:00Z'), ('m4', '2026-01-15T09:58:00Z')",
+      );
       const run = deps(new Date("2026-01-15T10:00:03Z"));
       let checks = 0;
       await tick({ ...run.d, entries: many, maxChunk: 2, remainingMs: () => (checks++ === 0 ? 60_000 : 0) });
@@ -193,14 +235,26 @@ describe("tick", () => {
 
   it("claims a wall-clock time once, even when two instants were computed for it (a DST fold)", async () => {
     // 01:30 in New York happens at 05:30 and 06:30 UTC on 2026-11-01; the claim is keyed on the wall clock.
-    const [schedule] = effectiveSchedules([{ ...entries[0]!, name: "ny", cron: "30 1,13 * * *", timezone: "America/New_York" }], []);
+    const [schedule] = effectiveSchedules(
+      [{ ...entries[0]!, name: "ny", cron: "30 1,13 * * *", timezone: "America/New_York" }],
+      [],
+    );
     const key = "2026-11-01T01:30 America/New_York";
-    expect(await claimSlots(t.db, [{ schedule: schedule!, slot: new Date("2026-11-01T05:30:00Z"), key }])).toHaveLength(1);
+    expect(await claimSlots(t.db, [{ schedule: schedule!, slot: new Date("2026-11-01T05:30:00Z"), key }])).toHaveLength(
+      1,
+    );
     expect(await claimSlots(t.db, [{ schedule: schedule!, slot: new Date("2026-11-01T06:30:00Z"), key }])).toEqual([]);
     // A tick in the repeated hour, with the schedule's memory lost, finds nothing due either.
     await t.db.query("DELETE FROM schedule_state");
     const repeated = deps(new Date("2026-11-01T06:30:05Z"));
-    expect((await tick({ ...repeated.d, entries: [{ ...entries[0]!, name: "ny", cron: "30 1,13 * * *", timezone: "America/New_York" }] })).started).toEqual([]);
+    expect(
+      (
+        await tick({
+          ...repeated.d,
+          entries: [{ ...entries[0]!, name: "ny", cron: "30 1,13 * * *", timezone: "America/New_York" }],
+        })
+      ).started,
+    ).toEqual([]);
   });
 
   it("names the maintenance run after the slot's local date", () => {

@@ -7,7 +7,6 @@ import { entry } from "./entries.js";
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
 
-
 /**
  * What a dispatcher ticking 5 s into every minute from `fromIso` for `hours` would start: each
  * run's instant and key. Its memory is the last slot, as in production.
@@ -57,9 +56,14 @@ describe("daylight saving time, lists and ranges", () => {
   });
 
   it("runs several skipped fixed times once, just after the jump, in Paris and New York springs", () => {
-    expect(instants(ticked("0,15,45 2 * * *", "Europe/Paris", "2026-03-28T22:00:00Z", 6))).toEqual(["2026-03-29T01:00:00.000Z"]);
+    expect(instants(ticked("0,15,45 2 * * *", "Europe/Paris", "2026-03-28T22:00:00Z", 6))).toEqual([
+      "2026-03-29T01:00:00.000Z",
+    ]);
     // 2026-03-08: New York jumps from 02:00 EST to 03:00 EDT at 07:00 UTC.
-    expect(instants(ticked("30 2,3 * * *", "America/New_York", "2026-03-08T04:00:00Z", 6))).toEqual(["2026-03-08T07:00:00.000Z", "2026-03-08T07:30:00.000Z"]);
+    expect(instants(ticked("30 2,3 * * *", "America/New_York", "2026-03-08T04:00:00Z", 6))).toEqual([
+      "2026-03-08T07:00:00.000Z",
+      "2026-03-08T07:30:00.000Z",
+    ]);
   });
 
   it("lets wildcard and step patterns follow the wall clock: skipped minutes do not run, repeated ones run again", () => {
@@ -80,7 +84,13 @@ describe("daylight saving time, lists and ranges", () => {
 
   it("tells fixed-time patterns from wildcard and step ones", () => {
     expect(["0 2,14 * * *", "30 1-3 * * *", "5 4 * * 1"].map(isFixedTime)).toEqual([true, true, true]);
-    expect(["* 2 * * *", "0 * * * *", "*/5 2 * * *", "0 1-5/2 * * *", "0 ? * * *"].map(isFixedTime)).toEqual([false, false, false, false, false]);
+    expect(["* 2 * * *", "0 * * * *", "*/5 2 * * *", "0 1-5/2 * * *", "0 ? * * *"].map(isFixedTime)).toEqual([
+      false,
+      false,
+      false,
+      false,
+      false,
+    ]);
   });
 });
 
@@ -108,16 +118,36 @@ function parseField(field: string, min: number, max: number): Set<number> {
 
 function referenceRuns(cron: string, zone: string, start: number, end: number): string[] {
   const [minute = "", hour = "", dom = "", month = ""] = cron.split(" ");
-  const fields = { minute: parseField(minute, 0, 59), hour: parseField(hour, 0, 23), dom: parseField(dom, 1, 31), month: parseField(month, 1, 12) };
+  const fields = {
+    minute: parseField(minute, 0, 59),
+    hour: parseField(hour, 0, 23),
+    dom: parseField(dom, 1, 31),
+    month: parseField(month, 1, 12),
+  };
   const fixed = !/[*/]/.test(minute) && !/[*/]/.test(hour);
-  const format = new Intl.DateTimeFormat("en-GB", { timeZone: zone, hourCycle: "h23", year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit" });
+  const format = new Intl.DateTimeFormat("en-GB", {
+    timeZone: zone,
+    hourCycle: "h23",
+    year: "numeric",
+    month: "2-digit",
+    day: "2-digit",
+    hour: "2-digit",
+    minute: "2-digit",
+  });
   const wall = (t: number) => {
-    const p: Record<string, number> = Object.fromEntries(format.formatToParts(new Date(t)).map((x) => [x.type, Number(x.value)]));
+    const p: Record<string, number> = Object.fromEntries(
+      format.formatToParts(new Date(t)).map((x) => [x.type, Number(x.value)]),
+    );
     return Date.UTC(p.year ?? 0, (p.month ?? 1) - 1, p.day, p.hour, p.minute);
   };
   const matches = (w: number) => {
     const d = new Date(w);
-    return fields.minute.has(d.getUTCMinutes()) && fields.hour.has(d.getUTCHours()) && fields.dom.has(d.getUTCDate()) && fields.month.has(d.getUTCMonth() + 1);
+    return (
+      fields.minute.has(d.getUTCMinutes()) &&
+      fields.hour.has(d.getUTCHours()) &&
+      fields.dom.has(d.getUTCDate()) &&
+      fields.month.has(d.getUTCMonth() + 1)
+    );
   };
   const runs: string[] = [];
   let latestWall = wall(start);
@@ -155,8 +185,12 @@ const fieldOf = (min: number, max: number, near: number) =>
   fc.oneof(
     fc.integer({ min: Math.max(min, near - 2), max: Math.min(max, near + 2) }).map(String),
     fc.uniqueArray(fc.integer({ min, max }), { minLength: 2, maxLength: 4 }).map((xs) => xs.join(",")),
-    fc.tuple(fc.integer({ min, max }), fc.integer({ min: 0, max: 4 })).map(([a, span]) => `${a}-${Math.min(max, a + span)}`),
-    fc.tuple(number(min, Math.min(max, near + 1)), fc.integer({ min: 2, max: Math.min(30, max) })).map(([a, step]) => `${a}-${max}/${step}`),
+    fc
+      .tuple(fc.integer({ min, max }), fc.integer({ min: 0, max: 4 }))
+      .map(([a, span]) => `${a}-${Math.min(max, a + span)}`),
+    fc
+      .tuple(number(min, Math.min(max, near + 1)), fc.integer({ min: 2, max: Math.min(30, max) }))
+      .map(([a, step]) => `${a}-${max}/${step}`),
     fc.integer({ min: 2, max: Math.min(30, max) }).map((step) => `*/${step}`),
     fc.constant("*"),
   );

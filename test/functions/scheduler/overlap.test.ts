@@ -41,7 +41,12 @@ describe("tick with per-schedule choices", () => {
     return { d, enqueued };
   }
   const setStatus = (status: string) => t.db.query("UPDATE tasks SET status = :status", { status });
-  const lastSlot = async (name: string) => (await t.db.first<{ last: string }>("SELECT last_slot::text AS last FROM schedule_state WHERE name = :name", { name }))?.last;
+  const lastSlot = async (name: string) =>
+    (
+      await t.db.first<{ last: string }>("SELECT last_slot::text AS last FROM schedule_state WHERE name = :name", {
+        name,
+      })
+    )?.last;
 
   describe('overlap: "skip"', () => {
     for (const status of ["queued", "running", "retrying"]) {
@@ -54,7 +59,11 @@ describe("tick with per-schedule choices", () => {
         expect(report.overlapped).toEqual(["ov@2026-06-01T10:05 UTC"]);
         expect(second.enqueued).toEqual([]);
         // Recorded as skipped and decided: the slot is not tried again, and the schedule moves on.
-        expect(await t.db.rows("SELECT slot_key, skipped, started_at IS NOT NULL AS decided FROM schedule_slots ORDER BY slot")).toEqual([
+        expect(
+          await t.db.rows(
+            "SELECT slot_key, skipped, started_at IS NOT NULL AS decided FROM schedule_slots ORDER BY slot",
+          ),
+        ).toEqual([
           { slot_key: "2026-06-01T10:00 UTC", skipped: false, decided: true },
           { slot_key: "2026-06-01T10:05 UTC", skipped: true, decided: true },
         ]);
@@ -69,9 +78,15 @@ describe("tick with per-schedule choices", () => {
     it("starts the next slot once the previous run has finished, whatever its outcome", async () => {
       const entries = [task("ov", { overlap: "skip" })];
       await tick(deps("2026-06-01T10:00:05Z", entries).d);
-      for (const [minute, status] of [["05", "failed"], ["10", "cancelled"], ["15", "succeeded"]] as const) {
+      for (const [minute, status] of [
+        ["05", "failed"],
+        ["10", "cancelled"],
+        ["15", "succeeded"],
+      ] as const) {
         await setStatus(status);
-        expect((await tick(deps(`2026-06-01T10:${minute}:05Z`, entries).d)).started, status).toEqual([`ov@2026-06-01T10:${minute} UTC`]);
+        expect((await tick(deps(`2026-06-01T10:${minute}:05Z`, entries).d)).started, status).toEqual([
+          `ov@2026-06-01T10:${minute} UTC`,
+        ]);
       }
     });
 
@@ -86,8 +101,15 @@ describe("tick with per-schedule choices", () => {
 
     it("is blocked by a run-now of the same schedule still in flight", async () => {
       const { deps: taskDeps } = testTaskDeps(t.db);
-      await enqueueTask(taskDeps, { name: "diagnostics.echo", payload: { message: "by hand" }, idempotencyKey: "schedule:ov:manual:123", createdBy: "scheduler" });
-      expect((await tick(deps("2026-06-01T10:05:05Z", [task("ov", { overlap: "skip" })]).d)).overlapped).toEqual(["ov@2026-06-01T10:05 UTC"]);
+      await enqueueTask(taskDeps, {
+        name: "diagnostics.echo",
+        payload: { message: "by hand" },
+        idempotencyKey: "schedule:ov:manual:123",
+        createdBy: "scheduler",
+      });
+      expect((await tick(deps("2026-06-01T10:05:05Z", [task("ov", { overlap: "skip" })]).d)).overlapped).toEqual([
+        "ov@2026-06-01T10:05 UTC",
+      ]);
     });
 
     it('with "allow" (the default), starts the next slot while the previous is still running', async () => {
@@ -123,7 +145,9 @@ describe("tick with per-schedule choices", () => {
       await t.db.query("INSERT INTO schedule_state (name, last_slot) VALUES ('all', '2026-06-01T10:00:00Z')");
       const runs = Array.from({ length: 4 }, () => deps("2026-06-01T10:20:05Z", entries));
       await Promise.all(runs.map((r) => tick(r.d)));
-      expect(runs.flatMap((r) => r.enqueued).sort()).toEqual(["10:05", "10:10", "10:15", "10:20"].map((m) => `schedule:all:2026-06-01T${m} UTC`));
+      expect(runs.flatMap((r) => r.enqueued).sort()).toEqual(
+        ["10:05", "10:10", "10:15", "10:20"].map((m) => `schedule:all:2026-06-01T${m} UTC`),
+      );
       expect(await t.db.first("SELECT count(*)::int AS n FROM tasks")).toEqual({ n: 4 });
     });
 
@@ -136,7 +160,9 @@ describe("tick with per-schedule choices", () => {
         ...flaky.d,
         enqueue: async (items) => {
           const errors = await realEnqueue(items.filter((item) => !item.idempotencyKey.endsWith("10:10 UTC")));
-          return items.map((item) => (item.idempotencyKey.endsWith("10:10 UTC") ? new Error("SQS down") : errors.shift()));
+          return items.map((item) =>
+            item.idempotencyKey.endsWith("10:10 UTC") ? new Error("SQS down") : errors.shift(),
+          );
         },
       });
       expect(report.failed).toEqual(["all@2026-06-01T10:10 UTC"]);

@@ -17,8 +17,12 @@ const slotsOf = (due: ReturnType<typeof dueSlots>) => due.map((d) => `${d.schedu
 describe("dueSlots", () => {
   it("finds the slot of a tick and nothing on the next tick of the same minute", () => {
     const schedules = effectiveSchedules([entry("every-minute", "* * * * *")], []);
-    expect(slotsOf(dueSlots(schedules, {}, at("2026-06-01T10:00:05Z"), 60))).toEqual(["every-minute@2026-06-01T10:00:00.000Z"]);
-    expect(slotsOf(dueSlots(schedules, { "every-minute": "2026-06-01T10:00:00Z" }, at("2026-06-01T10:00:40Z"), 60))).toEqual([]);
+    expect(slotsOf(dueSlots(schedules, {}, at("2026-06-01T10:00:05Z"), 60))).toEqual([
+      "every-minute@2026-06-01T10:00:00.000Z",
+    ]);
+    expect(
+      slotsOf(dueSlots(schedules, { "every-minute": "2026-06-01T10:00:00Z" }, at("2026-06-01T10:00:40Z"), 60)),
+    ).toEqual([]);
   });
 
   it("runs a missed window once, for the latest slot, not once per missed slot", () => {
@@ -31,7 +35,9 @@ describe("dueSlots", () => {
     const schedules = effectiveSchedules([entry("daily", "0 3 * * *")], []);
     // Last ran two days ago; today's 03:00 is 5 hours back, beyond a 60-minute catch-up.
     expect(dueSlots(schedules, { daily: "2026-05-30T03:00:00Z" }, at("2026-06-01T08:00:00Z"), 60)).toEqual([]);
-    expect(slotsOf(dueSlots(schedules, { daily: "2026-05-30T03:00:00Z" }, at("2026-06-01T08:00:00Z"), 360))).toEqual(["daily@2026-06-01T03:00:00.000Z"]);
+    expect(slotsOf(dueSlots(schedules, { daily: "2026-05-30T03:00:00Z" }, at("2026-06-01T08:00:00Z"), 360))).toEqual([
+      "daily@2026-06-01T03:00:00.000Z",
+    ]);
   });
 
   it("does not fire a new schedule for a slot long past", () => {
@@ -57,7 +63,9 @@ describe("dueSlots", () => {
   it("reads the cron in the schedule's time zone", () => {
     const schedules = effectiveSchedules([entry("ny-morning", "0 9 * * *", "America/New_York")], []);
     // 09:00 in New York in June is 13:00 UTC.
-    expect(slotsOf(dueSlots(schedules, {}, at("2026-06-01T13:00:30Z"), 60))).toEqual(["ny-morning@2026-06-01T13:00:00.000Z"]);
+    expect(slotsOf(dueSlots(schedules, {}, at("2026-06-01T13:00:30Z"), 60))).toEqual([
+      "ny-morning@2026-06-01T13:00:00.000Z",
+    ]);
     expect(dueSlots(schedules, {}, at("2026-06-01T09:00:30Z"), 60)).toEqual([]);
   });
 });
@@ -86,7 +94,9 @@ describe("daylight saving time", () => {
   });
 
   it("runs a 01:30 New York job once on the November day when 01:30 happens twice", () => {
-    expect(slotsOverDay("30 1 * * *", "America/New_York", "2026-11-01T04:00:00Z")).toEqual(["2026-11-01T05:30:00.000Z"]);
+    expect(slotsOverDay("30 1 * * *", "America/New_York", "2026-11-01T04:00:00Z")).toEqual([
+      "2026-11-01T05:30:00.000Z",
+    ]);
   });
 
   it("runs an hourly Paris job every real hour through the fall-back night: 25 runs that day", () => {

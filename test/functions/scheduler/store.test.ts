@@ -15,8 +15,16 @@ const entries: PeriodicEntry[] = ["minutely", "hourly", "nightly"].map((name) =>
   target: { kind: "task", task: "diagnostics.echo", payload: { message: name } },
 }));
 const slot = new Date("2026-03-01T04:00:00Z");
-const due: DueSlot[] = effectiveSchedules(entries, []).map((schedule) => ({ schedule, slot, key: "2026-03-01T04:00 UTC" }));
-const claimedPairs = (claims: DueSlot[][]) => claims.flat().map((d) => `${d.schedule.name}@${d.slot.toISOString()}`).sort();
+const due: DueSlot[] = effectiveSchedules(entries, []).map((schedule) => ({
+  schedule,
+  slot,
+  key: "2026-03-01T04:00 UTC",
+}));
+const claimedPairs = (claims: DueSlot[][]) =>
+  claims
+    .flat()
+    .map((d) => `${d.schedule.name}@${d.slot.toISOString()}`)
+    .sort();
 
 describe("claimSlots under contention", () => {
   const t = migratedDatabase(["schedule_slots"]);

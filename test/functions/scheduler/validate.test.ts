@@ -13,7 +13,10 @@ const issuesOf = (cron: string, timezone: string): string[] => {
 describe("validateSchedule", () => {
   it("accepts five-field patterns in canonical zones, and returns them with single spaces", () => {
     expect(validateSchedule("*/5 * * * *", "Europe/Paris")).toEqual({ cron: "*/5 * * * *", timezone: "Europe/Paris" });
-    expect(validateSchedule("  0   9 * * MON-FRI ", "America/New_York")).toEqual({ cron: "0 9 * * MON-FRI", timezone: "America/New_York" });
+    expect(validateSchedule("  0   9 * * MON-FRI ", "America/New_York")).toEqual({
+      cron: "0 9 * * MON-FRI",
+      timezone: "America/New_York",
+    });
     // 29 February comes back every leap year; 30 February with a weekday fires on that weekday (cron's OR).
     expect(issuesOf("0 0 29 2 *", "UTC")).toEqual([]);
     expect(issuesOf("0 0 30 2 1", "UTC")).toEqual([]);
@@ -21,7 +24,11 @@ describe("validateSchedule", () => {
   });
 
   it("refuses a seconds field: the beat ticks once a minute", () => {
-    expect(issuesOf("*/10 * * * * *", "UTC")).toEqual([expect.stringMatching(/^cron: expected 5 fields .*got 6; the beat ticks once a minute, so there is no seconds field$/)]);
+    expect(issuesOf("*/10 * * * * *", "UTC")).toEqual([
+      expect.stringMatching(
+        /^cron: expected 5 fields .*got 6; the beat ticks once a minute, so there is no seconds field$/,
+      ),
+    ]);
     expect(issuesOf("0 0 * *", "UTC")).toEqual([expect.stringMatching(/^cron: expected 5 fields .*got 4$/)]);
   });
 
@@ -32,9 +39,15 @@ describe("validateSchedule", () => {
   });
 
   it("refuses nicknames, saying what to write instead", () => {
-    expect(issuesOf("@yearly", "UTC")).toEqual(['cron: nicknames such as "@yearly" are not accepted; write "0 0 1 1 *" instead']);
-    expect(issuesOf("@daily", "UTC")).toEqual(['cron: nicknames such as "@daily" are not accepted; write "0 0 * * *" instead']);
-    expect(issuesOf("@reboot", "UTC")).toEqual([expect.stringMatching(/^cron: nicknames such as "@reboot" are not accepted/)]);
+    expect(issuesOf("@yearly", "UTC")).toEqual([
+      'cron: nicknames such as "@yearly" are not accepted; write "0 0 1 1 *" instead',
+    ]);
+    expect(issuesOf("@daily", "UTC")).toEqual([
+      'cron: nicknames such as "@daily" are not accepted; write "0 0 * * *" instead',
+    ]);
+    expect(issuesOf("@reboot", "UTC")).toEqual([
+      expect.stringMatching(/^cron: nicknames such as "@reboot" are not accepted/),
+    ]);
   });
 
   it("refuses empty, huge and non-ASCII patterns and fields croner cannot read", () => {
@@ -48,7 +61,9 @@ describe("validateSchedule", () => {
     expect(issuesOf("* * * * *", "utc")).toEqual(['timezone: write "UTC" instead of "utc"']);
     expect(issuesOf("* * * * *", "Etc/UTC")).toEqual(['timezone: write "UTC" instead of "Etc/UTC"']);
     expect(issuesOf("* * * * *", "europe/paris")).toEqual(['timezone: write "Europe/Paris" instead of "europe/paris"']);
-    expect(issuesOf("* * * * *", "Mars/Base")).toEqual(['timezone: "Mars/Base" is not an IANA time zone (e.g. UTC, Europe/Paris)']);
+    expect(issuesOf("* * * * *", "Mars/Base")).toEqual([
+      'timezone: "Mars/Base" is not an IANA time zone (e.g. UTC, Europe/Paris)',
+    ]);
     expect(issuesOf("* * * * *", "+01:00")).toEqual([expect.stringMatching(/not an IANA time zone/)]);
     expect(issuesOf("* * * * *", "")).toEqual([expect.stringMatching(/^timezone: empty/)]);
     expect(issuesOf("* * * * *", "A".repeat(65))).toEqual([expect.stringMatching(/^timezone: longer than 64/)]);

@@ -23,7 +23,10 @@ describe("migrate", () => {
   });
 
   it("rolls a failing migration back whole and records nothing, so the deploy fails and can be retried", async () => {
-    const broken: Migration = { id: "0002_broken", statements: ["CREATE TABLE c (id int)", "SELECT no_such_function()"] };
+    const broken: Migration = {
+      id: "0002_broken",
+      statements: ["CREATE TABLE c (id int)", "SELECT no_such_function()"],
+    };
     await expect(migrate(t.db, [first, broken])).rejects.toMatchObject({ name: "DatabaseErrorException" });
     expect(await t.db.rows("SELECT id FROM schema_migrations ORDER BY id")).toEqual([{ id: "0001_a" }]);
     expect(await t.db.first("SELECT to_regclass('c')::text AS c")).toEqual({ c: null });
@@ -40,7 +43,11 @@ describe("migrate", () => {
   });
 
   it("lets concurrent runners apply each migration exactly once", async () => {
-    const reports = await Promise.all([migrate(t.db, [first, second]), migrate(t.db, [first, second]), migrate(t.db, [first, second])]);
+    const reports = await Promise.all([
+      migrate(t.db, [first, second]),
+      migrate(t.db, [first, second]),
+      migrate(t.db, [first, second]),
+    ]);
     expect(reports.flatMap((r) => r.applied).sort()).toEqual(["0001_a", "0002_b"]);
     expect(await t.db.rows("SELECT id FROM a")).toEqual([{ id: 1 }]);
   });
@@ -53,13 +60,19 @@ describe("migrate", () => {
     // catalog rows); it then rolls back, leaving the database empty, and they all go at once.
     const halfwayRunner = [
       { sql: "SELECT pg_advisory_xact_lock($1)", values: [MIGRATION_LOCK] },
-      { sql: "CREATE TABLE schema_migrations (id text PRIMARY KEY, checksum text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())" },
+      {
+        sql: "CREATE TABLE schema_migrations (id text PRIMARY KEY, checksum text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())",
+      },
     ];
-    const race = await raceBehindLock(url, halfwayRunner, runners, () => migrate(t.db, migrations), { release: "rollback" });
+    const race = await raceBehindLock(url, halfwayRunner, runners, () => migrate(t.db, migrations), {
+      release: "rollback",
+    });
 
     const reports = fulfilledValues(race.results);
     expect(reports.flatMap((r) => r.applied).sort()).toEqual(migrations.map((m) => m.id));
-    expect(await t.db.rows("SELECT id FROM schema_migrations ORDER BY id")).toEqual(migrations.map((m) => ({ id: m.id })));
+    expect(await t.db.rows("SELECT id FROM schema_migrations ORDER BY id")).toEqual(
+      migrations.map((m) => ({ id: m.id })),
+    );
     expect(race).toMatchObject({ queued: runners, finishedBeforeRelease: 0 });
   });
 

@@ -18,7 +18,9 @@ function site(): string {
 
 describe("staticFiles", () => {
   it("lists every file with its content type, caching hashed assets for a year and revalidating the rest", () => {
-    expect(staticFiles(site()).map(({ key, contentType, cacheControl }) => ({ key, contentType, cacheControl }))).toEqual([
+    expect(
+      staticFiles(site()).map(({ key, contentType, cacheControl }) => ({ key, contentType, cacheControl })),
+    ).toEqual([
       { key: "assets/app.1234abcd.js", contentType: "text/javascript; charset=utf-8", cacheControl: IMMUTABLE_CACHE },
       { key: "blob.bin", contentType: "application/octet-stream", cacheControl: REVALIDATE_CACHE },
       { key: "index.html", contentType: "text/html; charset=utf-8", cacheControl: REVALIDATE_CACHE },
@@ -32,8 +34,13 @@ describe("uploadStaticFiles (local stage)", () => {
     s3.on(PutObjectCommand).resolves({});
     const keys = await uploadStaticFiles(new S3Client({ region: "us-east-1" }), "site", site());
     expect(keys).toEqual(["assets/app.1234abcd.js", "blob.bin", "index.html"]);
-    const index = s3.commandCalls(PutObjectCommand).find((call) => call.args[0].input.Key === "index.html")?.args[0].input;
-    expect(index).toMatchObject({ Bucket: "site", ContentType: "text/html; charset=utf-8", CacheControl: REVALIDATE_CACHE });
+    const index = s3.commandCalls(PutObjectCommand).find((call) => call.args[0].input.Key === "index.html")
+      ?.args[0].input;
+    expect(index).toMatchObject({
+      Bucket: "site",
+      ContentType: "text/html; charset=utf-8",
+      CacheControl: REVALIDATE_CACHE,
+    });
     expect(Buffer.from(index?.Body as Uint8Array).toString("utf8")).toBe("<h1>hi</h1>");
     s3.restore();
   });

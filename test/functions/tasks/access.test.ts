@@ -29,9 +29,17 @@ describe("task access in the definition", () => {
   });
 
   it("refuses a user task that does not say which fields come from the caller", () => {
-    expect(() => defineTask({ name: "demo.open", access: "user", payload: z.object({}), run: async () => null })).toThrow(/fromCaller/);
     expect(() =>
-      defineTask({ name: "demo.report", access: "user", fromCaller: {}, payload: z.object({ owner: z.string(), days: z.number() }), run: async () => null }),
+      defineTask({ name: "demo.open", access: "user", payload: z.object({}), run: async () => null }),
+    ).toThrow(/fromCaller/);
+    expect(() =>
+      defineTask({
+        name: "demo.report",
+        access: "user",
+        fromCaller: {},
+        payload: z.object({ owner: z.string(), days: z.number() }),
+        run: async () => null,
+      }),
     ).toThrow(/owner would name a user/);
     const bound = defineTask({
       name: "demo.report",
@@ -55,7 +63,9 @@ describe("enqueueTask from the API", () => {
       for (const caller of [alice, carol]) {
         await expect(enqueueTask(deps, { name, payload, caller })).rejects.toMatchObject({ statusCode: 403 });
       }
-      await expect(enqueueTask(deps, { name, payload, createdBy: "scheduler" })).resolves.toMatchObject({ duplicate: false });
+      await expect(enqueueTask(deps, { name, payload, createdBy: "scheduler" })).resolves.toMatchObject({
+        duplicate: false,
+      });
     }
     expect(sent()).toHaveLength(2);
     expect(await t.db.rows("SELECT created_by AS who, key_scope AS scope FROM tasks")).toEqual([
@@ -66,17 +76,27 @@ describe("enqueueTask from the API", () => {
 
   it("keeps admin tasks for admins, and says 403 before looking at the payload", async () => {
     const { deps } = testTaskDeps(t.db);
-    await expect(enqueueTask(deps, { name: "diagnostics.echo", payload: { message: "hi" }, caller: alice })).rejects.toMatchObject({ statusCode: 403 });
-    await expect(enqueueTask(deps, { name: "diagnostics.echo", payload: { message: 1 }, caller: alice })).rejects.toMatchObject({ statusCode: 403 });
-    await expect(enqueueTask(deps, { name: "diagnostics.echo", payload: { message: "hi" }, caller: carol })).resolves.toMatchObject({ duplicate: false });
-    await expect(enqueueTask(deps, { name: "nope.task", payload: {}, caller: alice })).rejects.toMatchObject({ statusCode: 400 });
+    await expect(
+      enqueueTask(deps, { name: "diagnostics.echo", payload: { message: "hi" }, caller: alice }),
+    ).rejects.toMatchObject({ statusCode: 403 });
+    await expect(
+      enqueueTask(deps, { name: "diagnostics.echo", payload: { message: 1 }, caller: alice }),
+    ).rejects.toMatchObject({ statusCode: 403 });
+    await expect(
+      enqueueTask(deps, { name: "diagnostics.echo", payload: { message: "hi" }, caller: carol }),
+    ).resolves.toMatchObject({ duplicate: false });
+    await expect(enqueueTask(deps, { name: "nope.task", payload: {}, caller: alice })).rejects.toMatchObject({
+      statusCode: 400,
+    });
   });
 
   it("takes the report's owner from the token and records the caller, whatever the request says", async () => {
     const { deps } = testTaskDeps(t.db);
     await enqueueTask(deps, { ...stats, caller: alice, createdBy: "mallory" });
     await enqueueTask(deps, { name: "reports.task-stats", payload: { owner: "alice" }, caller: alice });
-    expect(await t.db.rows("SELECT payload, created_by AS who, key_scope AS scope FROM tasks ORDER BY created_at")).toEqual([
+    expect(
+      await t.db.rows("SELECT payload, created_by AS who, key_scope AS scope FROM tasks ORDER BY created_at"),
+    ).toEqual([
       { payload: { hours: 1, owner: "alice", everyone: false }, who: "alice", scope: "user:alice" },
       { payload: { hours: 24, owner: "alice", everyone: false }, who: "alice", scope: "user:alice" },
     ]);
@@ -84,7 +104,9 @@ describe("enqueueTask from the API", () => {
 
   it("lets only an admin's report count everyone's tasks, whatever the body asks", async () => {
     const { deps } = testTaskDeps(t.db);
-    await expect(enqueueTask(deps, { name: "reports.task-stats", payload: { everyone: true }, caller: alice })).rejects.toMatchObject({ statusCode: 400 });
+    await expect(
+      enqueueTask(deps, { name: "reports.task-stats", payload: { everyone: true }, caller: alice }),
+    ).rejects.toMatchObject({ statusCode: 400 });
     await enqueueTask(deps, { name: "reports.task-stats", payload: {}, caller: carol });
     expect(await t.db.rows("SELECT payload->'everyone' AS everyone FROM tasks")).toEqual([{ everyone: true }]);
   });
@@ -92,7 +114,9 @@ describe("enqueueTask from the API", () => {
   it("refuses a body that names another user as the owner, and stores nothing", async () => {
     const { deps, sent } = testTaskDeps(t.db);
     for (const caller of [alice, carol]) {
-      await expect(enqueueTask(deps, { name: "reports.task-stats", payload: { owner: "bob" }, caller })).rejects.toMatchObject({
+      await expect(
+        enqueueTask(deps, { name: "reports.task-stats", payload: { owner: "bob" }, caller }),
+      ).rejects.toMatchObject({
         statusCode: 400,
         issues: ["payload.owner: set from your token; leave it out"],
       });
@@ -111,6 +135,8 @@ describe("enqueueTask from the API", () => {
       });
     }
     await expect(enqueueTask(deps, crash, { stage: "local" })).resolves.toMatchObject({ duplicate: false });
-    await expect(enqueueTask(deps, { ...crash, payload: { message: "x", failTimes: 1 } }, { stage: "prod" })).resolves.toMatchObject({ duplicate: false });
+    await expect(
+      enqueueTask(deps, { ...crash, payload: { message: "x", failTimes: 1 } }, { stage: "prod" }),
+    ).resolves.toMatchObject({ duplicate: false });
   });
 });

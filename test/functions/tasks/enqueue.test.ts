@@ -12,10 +12,16 @@ describe("enqueueTask", () => {
   it("stores the task and sends only its id, in one Data API call", async () => {
     const { deps, sent } = testTaskDeps(t.db);
     t.server.resetStats();
-    const result = await enqueueTask(deps, { name: "diagnostics.echo", payload: { message: "hi" }, createdBy: "alice" });
+    const result = await enqueueTask(deps, {
+      name: "diagnostics.echo",
+      payload: { message: "hi" },
+      createdBy: "alice",
+    });
     expect(t.server.stats().requests).toBe(1);
     expect(result).toMatchObject({ status: "queued", duplicate: false });
-    expect(sent()).toEqual([{ queueUrl: testQueues.default.url, body: { taskId: result.id, name: "diagnostics.echo" }, delaySeconds: 0 }]);
+    expect(sent()).toEqual([
+      { queueUrl: testQueues.default.url, body: { taskId: result.id, name: "diagnostics.echo" }, delaySeconds: 0 },
+    ]);
     expect(await t.db.first("SELECT status, payload, created_by AS who, max_attempts AS max FROM tasks")).toEqual({
       status: "queued",
       payload: { message: "hi" },
@@ -26,31 +32,58 @@ describe("enqueueTask", () => {
 
   it("refuses an unknown task, an invalid payload and an oversized one without storing or sending", async () => {
     const { deps, sent } = testTaskDeps(t.db);
-    await expect(enqueueTask(deps, { name: "nope.task", payload: {} })).rejects.toMatchObject({ statusCode: 400, issues: [expect.stringMatching(/unknown task "nope.task"/)] });
-    await expect(enqueueTask(deps, { name: "diagnostics.echo", payload: { message: 1, sleepMs: -1 } })).rejects.toMatchObject({
+    await expect(enqueueTask(deps, { name: "nope.task", payload: {} })).rejects.toMatchObject({
+      statusCode: 400,
+      issues: [expect.stringMatching(/unknown task "nope.task"/)],
+    });
+    await expect(
+      enqueueTask(deps, { name: "diagnostics.echo", payload: { message: 1, sleepMs: -1 } }),
+    ).rejects.toMatchObject({
       statusCode: 400,
       issues: [expect.stringMatching(/^payload\.message/), expect.stringMatching(/^payload\.sleepMs/)],
     });
-    await expect(enqueueTask(deps, { name: "diagnostics.echo", payload: { message: "x".repeat(500) } }, { maxPayloadBytes: 100 })).rejects.toMatchObject({ statusCode: 413 });
+    await expect(
+      enqueueTask(deps, { name: "diagnostics.echo", payload: { message: "x".repeat(500) } }, { maxPayloadBytes: 100 }),
+    ).rejects.toMatchObject({ statusCode: 413 });
     expect(sent()).toEqual([]);
     expect(await t.db.rows("SELECT id FROM tasks")).toEqual([]);
   });
 
   it("returns the same task for the same idempotency key", async () => {
     const { deps, sent } = testTaskDeps(t.db);
-    const first = await enqueueTask(deps, { name: "diagnostics.echo", payload: { message: "a" }, idempotencyKey: "k-1" });
-    const again = await enqueueTask(deps, { name: "diagnostics.echo", payload: { message: "a" }, idempotencyKey: "k-1" });
+    const first = await enqueueTask(deps, {
+      name: "diagnostics.echo",
+      payload: { message: "a" },
+      idempotencyKey: "k-1",
+    });
+    const again = await enqueueTask(deps, {
+      name: "diagnostics.echo",
+      payload: { message: "a" },
+      idempotencyKey: "k-1",
+    });
     expect(again).toEqual({ id: first.id, status: "queued", duplicate: true });
     expect(sent()).toHaveLength(1);
   });
 
   it("keeps one active task per unique key", async () => {
     const { deps } = testTaskDeps(t.db);
-    const first = await enqueueTask(deps, { name: "diagnostics.echo", payload: { message: "a" }, uniqueKey: "rebuild:part-7" });
-    const second = await enqueueTask(deps, { name: "diagnostics.echo", payload: { message: "b" }, uniqueKey: "rebuild:part-7" });
+    const first = await enqueueTask(deps, {
+      name: "diagnostics.echo",
+      payload: { message: "a" },
+      uniqueKey: "rebuild:part-7",
+    });
+    const second = await enqueueTask(deps, {
+      name: "diagnostics.echo",
+      payload: { message: "b" },
+      uniqueKey: "rebuild:part-7",
+    });
     expect(second).toMatchObject({ id: first.id, duplicate: true });
     await t.db.query("UPDATE tasks SET status = 'succeeded'");
-    const third = await enqueueTask(deps, { name: "diagnostics.echo", payload: { message: "c" }, uniqueKey: "rebuild:part-7" });
+    const third = await enqueueTask(deps, {
+      name: "diagnostics.echo",
+      payload: { message: "c" },
+      uniqueKey: "rebuild:part-7",
+    });
     expect(third.duplicate).toBe(false);
   });
 
@@ -66,10 +99,18 @@ describe("enqueueTask", () => {
       const hers = await enqueueTask(deps, { ...report(1), idempotencyKey: "invoice-42", caller: alice });
       const his = await enqueueTask(deps, { ...report(2), idempotencyKey: "invoice-42", caller: bob });
       expect(his).toEqual({ id: expect.not.stringMatching(hers.id), status: "queued", duplicate: false });
-      expect(await enqueueTask(deps, { ...report(3), idempotencyKey: "invoice-42", caller: alice })).toEqual({ ...hers, duplicate: true });
-      expect(await enqueueTask(deps, { ...report(3), idempotencyKey: "invoice-42", caller: bob })).toEqual({ ...his, duplicate: true });
+      expect(await enqueueTask(deps, { ...report(3), idempotencyKey: "invoice-42", caller: alice })).toEqual({
+        ...hers,
+        duplicate: true,
+      });
+      expect(await enqueueTask(deps, { ...report(3), idempotencyKey: "invoice-42", caller: bob })).toEqual({
+        ...his,
+        duplicate: true,
+      });
       expect(sent()).toHaveLength(2);
-      expect(await t.db.rows("SELECT key_scope AS scope, payload->>'owner' AS owner FROM tasks ORDER BY created_at")).toEqual([
+      expect(
+        await t.db.rows("SELECT key_scope AS scope, payload->>'owner' AS owner FROM tasks ORDER BY created_at"),
+      ).toEqual([
         { scope: "user:alice", owner: "alice" },
         { scope: "user:bob", owner: "bob" },
       ]);
@@ -86,7 +127,9 @@ describe("enqueueTask", () => {
       }
       expect(ids.size).toBe(3);
       expect(await enqueueTask(deps, echo)).toMatchObject({ duplicate: true });
-      expect((await t.db.rows<{ scope: string }>("SELECT key_scope AS scope FROM tasks")).map((r) => r.scope).sort()).toEqual(["system", "user:carol", "user:dave"]);
+      expect(
+        (await t.db.rows<{ scope: string }>("SELECT key_scope AS scope FROM tasks")).map((r) => r.scope).sort(),
+      ).toEqual(["system", "user:carol", "user:dave"]);
     });
 
     it("scopes unique keys too: another caller's active task is not yours", async () => {
@@ -140,7 +183,11 @@ describe("enqueueTask", () => {
     let now = new Date("2026-05-01T10:00:00Z");
     const { deps, sent } = testTaskDeps(t.db, () => now);
     const soon = await enqueueTask(deps, { name: "diagnostics.echo", payload: { message: "soon" }, delaySeconds: 120 });
-    const later = await enqueueTask(deps, { name: "diagnostics.echo", payload: { message: "later" }, runAt: new Date("2026-05-01T12:00:00Z") });
+    const later = await enqueueTask(deps, {
+      name: "diagnostics.echo",
+      payload: { message: "later" },
+      runAt: new Date("2026-05-01T12:00:00Z"),
+    });
     expect(soon.status).toBe("queued");
     expect(later.status).toBe("scheduled");
     expect(sent()).toEqual([expect.objectContaining({ delaySeconds: 120 })]);
@@ -151,14 +198,18 @@ describe("enqueueTask", () => {
     const released = await Promise.all([releaseScheduledTasks(deps), releaseScheduledTasks(deps)]);
     expect(released.sort()).toEqual([0, 1]);
     expect(sent().map((m) => (m.body as { taskId: string }).taskId)).toEqual([soon.id, later.id]);
-    expect(await t.db.first("SELECT status FROM tasks WHERE id = :id", { id: uuid(later.id) })).toEqual({ status: "queued" });
+    expect(await t.db.first("SELECT status FROM tasks WHERE id = :id", { id: uuid(later.id) })).toEqual({
+      status: "queued",
+    });
   });
 
   it("removes the row again when the message cannot be sent", async () => {
     const { deps, sqsMock } = testTaskDeps(t.db);
     sqsMock.reset();
     sqsMock.rejects(new Error("SQS down"));
-    await expect(enqueueTask(deps, { name: "diagnostics.echo", payload: { message: "x" } })).rejects.toThrow("SQS down");
+    await expect(enqueueTask(deps, { name: "diagnostics.echo", payload: { message: "x" } })).rejects.toThrow(
+      "SQS down",
+    );
     expect(await t.db.rows("SELECT id FROM tasks")).toEqual([]);
   });
 });

@@ -27,19 +27,29 @@ describe("migration 0007_task_key_scopes", () => {
     await insert(null, "script-1");
 
     await migrate(t.db, migrations);
-    expect(await t.db.rows("SELECT created_by AS who, key_scope AS scope FROM tasks ORDER BY idempotency_key")).toEqual([
-      { who: "alice", scope: "user:alice" },
-      { who: "scheduler", scope: "system" },
-      { who: null, scope: "system" },
-    ]);
+    expect(await t.db.rows("SELECT created_by AS who, key_scope AS scope FROM tasks ORDER BY idempotency_key")).toEqual(
+      [
+        { who: "alice", scope: "user:alice" },
+        { who: "scheduler", scope: "system" },
+        { who: null, scope: "system" },
+      ],
+    );
 
     const { deps } = testTaskDeps(t.db);
     const echo = { name: "diagnostics.echo", payload: { message: "new" } };
     const alice = { sub: "alice", roles: ["admin"] };
     const bob = { sub: "bob", roles: ["admin"] };
-    expect(await enqueueTask(deps, { ...echo, idempotencyKey: "invoice-42", caller: alice })).toMatchObject({ duplicate: true });
-    expect(await enqueueTask(deps, { ...echo, uniqueKey: "rebuild:part-1", caller: alice })).toMatchObject({ duplicate: true });
-    expect(await enqueueTask(deps, { ...echo, idempotencyKey: "invoice-42", caller: bob })).toMatchObject({ duplicate: false });
-    expect(await enqueueTask(deps, { ...echo, idempotencyKey: "schedule:reports.daily-digest:2026-05-01T00:00Z" })).toMatchObject({ duplicate: true });
+    expect(await enqueueTask(deps, { ...echo, idempotencyKey: "invoice-42", caller: alice })).toMatchObject({
+      duplicate: true,
+    });
+    expect(await enqueueTask(deps, { ...echo, uniqueKey: "rebuild:part-1", caller: alice })).toMatchObject({
+      duplicate: true,
+    });
+    expect(await enqueueTask(deps, { ...echo, idempotencyKey: "invoice-42", caller: bob })).toMatchObject({
+      duplicate: false,
+    });
+    expect(
+      await enqueueTask(deps, { ...echo, idempotencyKey: "schedule:reports.daily-digest:2026-05-01T00:00Z" }),
+    ).toMatchObject({ duplicate: true });
   });
 });

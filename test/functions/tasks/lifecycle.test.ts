@@ -21,14 +21,23 @@ describe("claimTask under contention", () => {
     const url = postgresUrlOrSkip(context, t);
     const id = await queuedTask();
     // Another transaction holds the task's row: every claim queues behind it, then all go at once.
-    const race = await raceBehindLock(url, [{ sql: "SELECT 1 FROM tasks WHERE id = $1 FOR UPDATE", values: [id] }], CLAIMS, () => claimTask(t.db, id, 300), { release: "commit" });
+    const race = await raceBehindLock(
+      url,
+      [{ sql: "SELECT 1 FROM tasks WHERE id = $1 FOR UPDATE", values: [id] }],
+      CLAIMS,
+      () => claimTask(t.db, id, 300),
+      { release: "commit" },
+    );
 
     const claims = fulfilledValues(race.results);
     expect(claims.filter((c) => c.claimed)).toHaveLength(1);
     // A loser must not report the status from before the winner's claim: "queued" would make the
     // worker delete a duplicate delivery of a running task instead of retrying it later.
     expect(claims.filter((c) => !c.claimed).map((c) => c.status)).toEqual(Array(CLAIMS - 1).fill("running"));
-    expect(await t.db.first("SELECT status, attempts FROM tasks WHERE id = :id", { id: uuid(id) })).toEqual({ status: "running", attempts: 1 });
+    expect(await t.db.first("SELECT status, attempts FROM tasks WHERE id = :id", { id: uuid(id) })).toEqual({
+      status: "running",
+      attempts: 1,
+    });
     // The calls really overlapped: all of them were waiting on the lock at the same moment.
     expect(race).toMatchObject({ queued: CLAIMS, finishedBeforeRelease: 0 });
   });
@@ -45,12 +54,22 @@ describe("releaseTask and recordOutcome", () => {
     );
     return row!.id;
   };
-  const row = (id: string) => t.db.first("SELECT status, attempts, max_attempts, lease_expires_at, wake_due_at > now() AS later FROM tasks WHERE id = :id", { id: uuid(id) });
+  const row = (id: string) =>
+    t.db.first(
+      "SELECT status, attempts, max_attempts, lease_expires_at, wake_due_at > now() AS later FROM tasks WHERE id = :id",
+      { id: uuid(id) },
+    );
 
   it("gives an attempt that met a database outage back without using up the budget, and never renumbers attempts", async () => {
     const id = await runningTask(3);
     expect(await recordOutcome(t.db, id, { attempt: 3, status: "released", retryInSeconds: 30 })).toBe(true);
-    expect(await row(id)).toEqual({ status: "retrying", attempts: 3, max_attempts: 4, lease_expires_at: null, later: true });
+    expect(await row(id)).toEqual({
+      status: "retrying",
+      attempts: 3,
+      max_attempts: 4,
+      lease_expires_at: null,
+      later: true,
+    });
     // The next claim is attempt 4, and it may still run.
     expect(await claimTask(t.db, id, 60)).toMatchObject({ claimed: true, attempt: 4, maxAttempts: 4 });
   });
@@ -80,7 +99,12 @@ describe("releaseTask and recordOutcome", () => {
     expect(succeeded).toEqual({ status: "succeeded", result: null, progress: 100 });
     expect(await row(stale)).toMatchObject({ status: "running", attempts: 2 });
     // Given back unstarted: waiting again, and the attempt it used is not counted.
-    expect(await row(returned)).toMatchObject({ status: "retrying", attempts: 1, max_attempts: 4, lease_expires_at: null });
+    expect(await row(returned)).toMatchObject({
+      status: "retrying",
+      attempts: 1,
+      max_attempts: 4,
+      lease_expires_at: null,
+    });
   });
 });
 
@@ -103,20 +127,28 @@ describe("claimTasks", () => {
     const url = postgresUrlOrSkip(context, t);
     const ids = await queuedTasks(7);
     // The middle task is held: each claim locks what comes before it in its own order, then waits there.
-    const race = await raceBehindLock(url, [{ sql: "SELECT 1 FROM tasks WHERE id = $1 FOR UPDATE", values: [ids[3]] }], 2, (i) =>
-      claimTasks(t.db, i === 0 ? ids : [...ids].reverse(), 300),
+    const race = await raceBehindLock(
+      url,
+      [{ sql: "SELECT 1 FROM tasks WHERE id = $1 FOR UPDATE", values: [ids[3]] }],
+      2,
+      (i) => claimTasks(t.db, i === 0 ? ids : [...ids].reverse(), 300),
     );
     expect(race).toMatchObject({ queued: 2, finishedBeforeRelease: 0 });
     const [a, b] = fulfilledValues(race.results);
     for (const id of ids) expect([a!.get(id)!.claimed, b!.get(id)!.claimed].filter(Boolean), id).toHaveLength(1);
-    expect(await t.db.first("SELECT count(*)::int AS n FROM tasks WHERE status = 'running' AND attempts = 1")).toEqual({ n: 7 });
+    expect(await t.db.first("SELECT count(*)::int AS n FROM tasks WHERE status = 'running' AND attempts = 1")).toEqual({
+      n: 7,
+    });
   });
 
   it("reads back the state of what it could not claim, and reports unknown ids as missing", async () => {
     const [running, queued, done] = await queuedTasks(3);
-    await t.db.query("UPDATE tasks SET status = 'running', attempts = 1, lease_expires_at = now() + interval '1 minute' WHERE id = :id", {
-      id: uuid(running!),
-    });
+    await t.db.query(
+      "UPDATE tasks SET status = 'running', attempts = 1, lease_expires_at = now() + interval '1 minute' WHERE id = :id",
+      {
+        id: uuid(running!),
+      },
+    );
     await t.db.query("UPDATE tasks SET status = 'succeeded', attempts = 1 WHERE id = :id", { id: uuid(done!) });
     const missing = "00000000-0000-4000-8000-000000000000";
     const claims = await claimTasks(t.db, [running!, queued!, done!, missing, queued!.toUpperCase()], 60);

@@ -12,20 +12,34 @@ import { migratedDatabase } from "../../support/local-database.js";
 describe("task queries over the Data API", () => {
   const t = migratedDatabase(["tasks"]);
 
-  const insertTask = async (fields: { status?: string; createdBy?: string; createdAt?: string; finishedAt?: string; key?: string } = {}) => {
+  const insertTask = async (
+    fields: { status?: string; createdBy?: string; createdAt?: string; finishedAt?: string; key?: string } = {},
+  ) => {
     const row = await t.db.first<{ id: string }>(
       `INSERT INTO tasks (name, queue, payload, status, max_attempts, created_by, created_at, finished_at, idempotency_key)
        VALUES ('diagnostics.echo', 'default', '{"message": "hi"}', :status, 3, :createdBy,
                COALESCE(:createdAt::timestamptz, now()), :finishedAt::timestamptz, :key)
        RETURNING id`,
-      { status: fields.status ?? "queued", createdBy: fields.createdBy ?? null, createdAt: text(fields.createdAt), finishedAt: text(fields.finishedAt), key: fields.key ?? null },
+      {
+        status: fields.status ?? "queued",
+        createdBy: fields.createdBy ?? null,
+        createdAt: text(fields.createdAt),
+        finishedAt: text(fields.finishedAt),
+        key: fields.key ?? null,
+      },
     );
     return row!.id;
   };
 
   it("finds a task by id, and nothing for an unknown one", async () => {
     const id = await insertTask({ createdBy: "alice" });
-    expect(await findTask(t.db, id)).toMatchObject({ id, status: "queued", createdBy: "alice", payload: { message: "hi" }, createdAt: expect.stringMatching(/Z$/) });
+    expect(await findTask(t.db, id)).toMatchObject({
+      id,
+      status: "queued",
+      createdBy: "alice",
+      payload: { message: "hi" },
+      createdAt: expect.stringMatching(/Z$/),
+    });
     expect(await findTask(t.db, "00000000-0000-4000-8000-000000000000")).toBeUndefined();
   });
 
@@ -47,9 +61,13 @@ describe("task queries over the Data API", () => {
     } while (cursor);
     expect(seen).toEqual([...ids].reverse());
 
-    expect((await listTasks(t.db, { status: "succeeded", limit: 10 })).tasks.map((task) => task.createdBy)).toEqual(["bob"]);
+    expect((await listTasks(t.db, { status: "succeeded", limit: 10 })).tasks.map((task) => task.createdBy)).toEqual([
+      "bob",
+    ]);
     expect((await listTasks(t.db, { name: "diagnostics.echo", limit: 10 })).tasks).toHaveLength(4);
-    await expect(listTasks(t.db, { limit: 1, cursor: Buffer.from('["x","y"]').toString("base64url") })).rejects.toThrow("Invalid request");
+    await expect(listTasks(t.db, { limit: 1, cursor: Buffer.from('["x","y"]').toString("base64url") })).rejects.toThrow(
+      "Invalid request",
+    );
   });
 
   it("refuses a forged cursor of any shape with a 400, and pages from a well-formed one", async () => {
@@ -87,7 +105,10 @@ describe("task queries over the Data API", () => {
       "A".repeat(10_000),
     ];
     for (const cursor of forged) {
-      await expect(listTasks(t.db, { limit: 1, cursor }), cursor.slice(0, 60)).rejects.toMatchObject({ statusCode: 400, issues: ["query.cursor: not a cursor this API returned"] });
+      await expect(listTasks(t.db, { limit: 1, cursor }), cursor.slice(0, 60)).rejects.toMatchObject({
+        statusCode: 400,
+        issues: ["query.cursor: not a cursor this API returned"],
+      });
     }
     // A cursor nobody was given but that names a real instant and a uuid is just a position: no error.
     expect((await listTasks(t.db, { limit: 1, cursor: pair("2024-02-29T23:59:59.999999Z") })).tasks).toEqual([]);
@@ -95,7 +116,11 @@ describe("task queries over the Data API", () => {
 
   it("cancels a waiting task, and refuses a running or unknown one", async () => {
     const waiting = await insertTask();
-    expect(await cancelTask(t.db, waiting)).toMatchObject({ id: waiting, status: "cancelled", finishedAt: expect.any(String) });
+    expect(await cancelTask(t.db, waiting)).toMatchObject({
+      id: waiting,
+      status: "cancelled",
+      finishedAt: expect.any(String),
+    });
     const running = await insertTask({ status: "running" });
     await expect(cancelTask(t.db, running)).rejects.toThrow("Task is running");
     await expect(cancelTask(t.db, "00000000-0000-4000-8000-000000000000")).rejects.toThrow("No such task");
@@ -117,17 +142,28 @@ describe("task queries over the Data API", () => {
     expect(again).toEqual({ claimed: false, status: "running", leaseExpiresAt: expect.stringMatching(/Z$/) });
     // The loser pays one more round trip (the re-read); the winner's path stays one statement.
     expect(t.server.stats().requests).toBe(2);
-    expect(await claimTask(t.db, "00000000-0000-4000-8000-000000000000", 60)).toEqual({ claimed: false, status: "missing" });
+    expect(await claimTask(t.db, "00000000-0000-4000-8000-000000000000", 60)).toEqual({
+      claimed: false,
+      status: "missing",
+    });
   });
 
   it("frees idempotency keys of long-finished tasks and counts recent tasks for the reports", async () => {
-    await insertTask({ status: "succeeded", finishedAt: new Date(Date.now() - 3 * 3_600_000).toISOString(), key: "old" });
+    await insertTask({
+      status: "succeeded",
+      finishedAt: new Date(Date.now() - 3 * 3_600_000).toISOString(),
+      key: "old",
+    });
     await insertTask({ status: "succeeded", finishedAt: new Date().toISOString(), key: "fresh", createdBy: "alice" });
     expect(await freeIdempotencyKeys(t.db, 2)).toBe(1);
     expect(await taskCountsSince(t.db, 24)).toEqual([{ name: "diagnostics.echo", status: "succeeded", count: 2 }]);
-    expect(await taskStats(t.db, 24)).toEqual([{ name: "diagnostics.echo", status: "succeeded", count: 2, avgSeconds: null }]);
+    expect(await taskStats(t.db, 24)).toEqual([
+      { name: "diagnostics.echo", status: "succeeded", count: 2, avgSeconds: null },
+    ]);
     // A user's report counts only their own tasks.
-    expect(await taskStats(t.db, 24, "alice")).toEqual([{ name: "diagnostics.echo", status: "succeeded", count: 1, avgSeconds: null }]);
+    expect(await taskStats(t.db, 24, "alice")).toEqual([
+      { name: "diagnostics.echo", status: "succeeded", count: 1, avgSeconds: null },
+    ]);
     expect(await taskStats(t.db, 24, "bob")).toEqual([]);
   });
 });

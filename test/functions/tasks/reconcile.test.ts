@@ -6,23 +6,37 @@ import { testTaskDeps } from "../../support/task-deps.js";
 import { acceptBatches, batchedTaskIds } from "./wake-up-mocks.js";
 
 /** The local stage's queues: default 60 s visibility, reports 180 s. */
-const staleAfterSeconds = staleAfterByQueue({ default: { visibilityTimeoutSeconds: 60 }, reports: { visibilityTimeoutSeconds: 180 } });
+const staleAfterSeconds = staleAfterByQueue({
+  default: { visibilityTimeoutSeconds: 60 },
+  reports: { visibilityTimeoutSeconds: 180 },
+});
 
 describe("reconcileTasks: a fresh wake-up for tasks whose message was lost", () => {
   const t = migratedDatabase(["tasks"]);
 
   /** A task whose wake-up was due `dueSecondsAgo` before now (negative: not yet due). */
-  const insertTask = async (status: string, dueSecondsAgo: number, fields: { queue?: string; leaseSecondsAgo?: number; runInSeconds?: number } = {}) => {
+  const insertTask = async (
+    status: string,
+    dueSecondsAgo: number,
+    fields: { queue?: string; leaseSecondsAgo?: number; runInSeconds?: number } = {},
+  ) => {
     const row = await t.db.first<{ id: string }>(
       `INSERT INTO tasks (name, queue, payload, status, max_attempts, wake_due_at, lease_expires_at, run_at)
        VALUES ('diagnostics.echo', :queue, '{"message": "hi"}', :status, 3, now() - :due * interval '1 second',
                now() - :lease * interval '1 second', now() + :runIn * interval '1 second')
        RETURNING id`,
-      { status, queue: fields.queue ?? "default", due: dueSecondsAgo, lease: fields.leaseSecondsAgo ?? null, runIn: fields.runInSeconds ?? null },
+      {
+        status,
+        queue: fields.queue ?? "default",
+        due: dueSecondsAgo,
+        lease: fields.leaseSecondsAgo ?? null,
+        runIn: fields.runInSeconds ?? null,
+      },
     );
     return row!.id;
   };
-  const wakeDueAt = async (id: string) => (await t.db.first<{ at: string }>("SELECT wake_due_at AS at FROM tasks WHERE id = :id", { id: uuid(id) }))!.at;
+  const wakeDueAt = async (id: string) =>
+    (await t.db.first<{ at: string }>("SELECT wake_due_at AS at FROM tasks WHERE id = :id", { id: uuid(id) }))!.at;
 
   it("wakes overdue queued, retrying and long-abandoned running tasks, and nothing else", async () => {
     let now = new Date();
@@ -58,7 +72,9 @@ describe("reconcileTasks: a fresh wake-up for tasks whose message was lost", () 
     expect(await reconcileTasks(deps, { limit: 100, staleAfterSeconds })).toEqual({ woken: 0, unsent: 0, noted: 2 });
     expect(batchedTaskIds(sqsMock)).toEqual([]);
     // One carried outcome lands (recordOutcome on attempt 1); the other task's worker really died.
-    await t.db.query("UPDATE tasks SET status = 'succeeded', lease_expires_at = NULL WHERE id = :id", { id: uuid(recordedMeanwhile) });
+    await t.db.query("UPDATE tasks SET status = 'succeeded', lease_expires_at = NULL WHERE id = :id", {
+      id: uuid(recordedMeanwhile),
+    });
     now = new Date(now.getTime() + 60_000);
     expect(await reconcileTasks(deps, { limit: 100, staleAfterSeconds })).toEqual({ woken: 0, unsent: 0, noted: 0 });
     now = new Date(now.getTime() + 61_000);
@@ -96,7 +112,10 @@ describe("reconcileTasks: a fresh wake-up for tasks whose message was lost", () 
     for (let i = 0; i < 12; i++) ids.push(await insertTask("queued", 1_000 - i));
     expect(await reconcileTasks(deps, { limit: 5, staleAfterSeconds })).toEqual({ woken: 5, unsent: 0, noted: 0 });
     expect(batchedTaskIds(sqsMock)).toEqual(ids.slice(0, 5));
-    const overlapping = await Promise.all([reconcileTasks(deps, { limit: 5, staleAfterSeconds }), reconcileTasks(deps, { limit: 5, staleAfterSeconds })]);
+    const overlapping = await Promise.all([
+      reconcileTasks(deps, { limit: 5, staleAfterSeconds }),
+      reconcileTasks(deps, { limit: 5, staleAfterSeconds }),
+    ]);
     expect(overlapping.reduce((sum, r) => sum + r.woken, 0)).toBe(7);
     expect(new Set(batchedTaskIds(sqsMock)).size).toBe(12);
     expect(batchedTaskIds(sqsMock)).toHaveLength(12);

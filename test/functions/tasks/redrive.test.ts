@@ -9,19 +9,32 @@ import { acceptBatches, batchedTaskIds, deadLetterQueue } from "./wake-up-mocks.
 describe("redriveDeadLetters: from the task rows, with exact counts", () => {
   const t = migratedDatabase(["tasks"]);
 
-  const insertTask = async (fields: { status: string; deadLettered?: boolean; uniqueKey?: string; queue?: string; wakeDueMinutesAgo?: number }) => {
+  const insertTask = async (fields: {
+    status: string;
+    deadLettered?: boolean;
+    uniqueKey?: string;
+    queue?: string;
+    wakeDueMinutesAgo?: number;
+  }) => {
     const row = await t.db.first<{ id: string }>(
       `INSERT INTO tasks (name, queue, payload, status, attempts, max_attempts, error, unique_key, dead_lettered_at, finished_at, wake_due_at)
        VALUES ('diagnostics.echo', :queue, '{"message": "hi"}', :status, 3, 3, 'boom', :uniqueKey,
                CASE WHEN :deadLettered THEN now() END, CASE WHEN :status IN ('failed', 'succeeded') THEN now() END,
                now() - :wakeDueMinutesAgo * interval '1 minute')
        RETURNING id`,
-      { status: fields.status, queue: fields.queue ?? "default", uniqueKey: fields.uniqueKey ?? null, deadLettered: fields.deadLettered ?? false, wakeDueMinutesAgo: fields.wakeDueMinutesAgo ?? 0 },
+      {
+        status: fields.status,
+        queue: fields.queue ?? "default",
+        uniqueKey: fields.uniqueKey ?? null,
+        deadLettered: fields.deadLettered ?? false,
+        wakeDueMinutesAgo: fields.wakeDueMinutesAgo ?? 0,
+      },
     );
     return row!.id;
   };
   const body = (id: string) => JSON.stringify({ taskId: id, name: "diagnostics.echo" });
-  const row = (id: string) => t.db.first("SELECT status, attempts, error, dead_lettered_at FROM tasks WHERE id = :id", { id: uuid(id) });
+  const row = (id: string) =>
+    t.db.first("SELECT status, attempts, error, dead_lettered_at FROM tasks WHERE id = :id", { id: uuid(id) });
 
   it("requeues failed tasks, wakes each, deletes the dead letters and keeps the malformed ones", async () => {
     const { deps, sqsMock } = testTaskDeps(t.db);
@@ -53,7 +66,11 @@ describe("redriveDeadLetters: from the task rows, with exact counts", () => {
     deadLetterQueue(sqsMock, []);
     const failed = await insertTask({ status: "failed", deadLettered: true });
     // The issue's case: "tasksRequeued: 1, messagesMoved: 0", and the task queued with no message for good.
-    expect(await redriveDeadLetters(deps, "default")).toMatchObject({ tasksRequeued: 1, tasksAwaitingWakeUp: 0, messagesDeleted: 0 });
+    expect(await redriveDeadLetters(deps, "default")).toMatchObject({
+      tasksRequeued: 1,
+      tasksAwaitingWakeUp: 0,
+      messagesDeleted: 0,
+    });
     expect(batchedTaskIds(sqsMock)).toEqual([failed]);
   });
 
@@ -76,7 +93,11 @@ describe("redriveDeadLetters: from the task rows, with exact counts", () => {
     const notYetDue = await insertTask({ status: "retrying", wakeDueMinutesAgo: -5 });
     const finished = await insertTask({ status: "succeeded" });
     deadLetterQueue(sqsMock, [body(stranded), body(notYetDue), body(finished)]);
-    expect(await redriveDeadLetters(deps, "default")).toMatchObject({ tasksRequeued: 0, tasksWoken: 1, messagesDeleted: 3 });
+    expect(await redriveDeadLetters(deps, "default")).toMatchObject({
+      tasksRequeued: 0,
+      tasksWoken: 1,
+      messagesDeleted: 3,
+    });
     expect(batchedTaskIds(sqsMock)).toEqual([stranded]);
     expect(await row(stranded)).toMatchObject({ status: "queued", attempts: 3 });
   });
@@ -90,7 +111,9 @@ describe("redriveDeadLetters: from the task rows, with exact counts", () => {
     await insertTask({ status: "failed", deadLettered: true, uniqueKey: "part-2" });
     await insertTask({ status: "running", uniqueKey: "part-2" });
     expect(await redriveDeadLetters(deps, "default")).toMatchObject({ tasksRequeued: 1 });
-    expect(await t.db.rows("SELECT unique_key, status FROM tasks WHERE status = 'queued'")).toEqual([{ unique_key: "part-1", status: "queued" }]);
+    expect(await t.db.rows("SELECT unique_key, status FROM tasks WHERE status = 'queued'")).toEqual([
+      { unique_key: "part-1", status: "queued" },
+    ]);
   });
 
   it("requeues each task once when two redrives overlap", async () => {

@@ -1,4 +1,9 @@
-import { DeleteMessageBatchCommand, ReceiveMessageCommand, SendMessageBatchCommand, type Message } from "@aws-sdk/client-sqs";
+import {
+  DeleteMessageBatchCommand,
+  ReceiveMessageCommand,
+  SendMessageBatchCommand,
+  type Message,
+} from "@aws-sdk/client-sqs";
 import type { testTaskDeps } from "../../support/task-deps.js";
 
 type SqsMock = ReturnType<typeof testTaskDeps>["sqsMock"];
@@ -6,9 +11,14 @@ type SqsMock = ReturnType<typeof testTaskDeps>["sqsMock"];
 /** SendMessageBatch accepts every entry, unless its task id is in `refuse`. */
 export function acceptBatches(sqsMock: SqsMock, refuse: ReadonlySet<string> = new Set()) {
   sqsMock.on(SendMessageBatchCommand).callsFake((input: { Entries: { Id: string; MessageBody: string }[] }) => {
-    const refused = (e: { MessageBody: string }) => refuse.has((JSON.parse(e.MessageBody) as { taskId: string }).taskId);
+    const refused = (e: { MessageBody: string }) =>
+      refuse.has((JSON.parse(e.MessageBody) as { taskId: string }).taskId);
     return {
-      Successful: input.Entries.filter((e) => !refused(e)).map((e) => ({ Id: e.Id, MessageId: `m-${e.Id}`, MD5OfMessageBody: "" })),
+      Successful: input.Entries.filter((e) => !refused(e)).map((e) => ({
+        Id: e.Id,
+        MessageId: `m-${e.Id}`,
+        MD5OfMessageBody: "",
+      })),
       Failed: input.Entries.filter(refused).map((e) => ({ Id: e.Id, SenderFault: false, Code: "InternalError" })),
     };
   });
@@ -18,7 +28,9 @@ export function acceptBatches(sqsMock: SqsMock, refuse: ReadonlySet<string> = ne
 export function batchedTaskIds(sqsMock: SqsMock): string[] {
   return sqsMock
     .commandCalls(SendMessageBatchCommand)
-    .flatMap((call) => (call.args[0].input.Entries ?? []).map((e) => (JSON.parse(e.MessageBody ?? "{}") as { taskId: string }).taskId));
+    .flatMap((call) =>
+      (call.args[0].input.Entries ?? []).map((e) => (JSON.parse(e.MessageBody ?? "{}") as { taskId: string }).taskId),
+    );
 }
 
 /** A DLQ holding `bodies`: each receive hands out up to 10 not yet received, then nothing; deletes succeed. */

@@ -33,7 +33,9 @@ describe("processMessage on a queue whose cap is 1", () => {
     const tasks = [await queuedTask("first"), await queuedTask("second")];
 
     // Both workers' claims wait behind one lock and then go at once: a true overlap.
-    const race = await raceBehindLock(url, [{ sql: "LOCK TABLE tasks IN SHARE MODE" }], 2, (i) => processMessage(deps, tasks[i]!.body, soloWorker));
+    const race = await raceBehindLock(url, [{ sql: "LOCK TABLE tasks IN SHARE MODE" }], 2, (i) =>
+      processMessage(deps, tasks[i]!.body, soloWorker),
+    );
     expect(race).toMatchObject({ queued: 2, finishedBeforeRelease: 0 });
     const outcomes = fulfilledValues(race.results);
 
@@ -41,8 +43,17 @@ describe("processMessage on a queue whose cap is 1", () => {
     expect(outcomes.map((o) => o.reason).sort()).toEqual(["queue busy; deferred", "succeeded"]);
     expect(outcomes.every((o) => o.action === "delete")).toBe(true);
     const waiting = tasks[outcomes.findIndex((o) => o.reason === "queue busy; deferred")]!;
-    expect(await t.db.first("SELECT status, attempts FROM tasks WHERE id = :id", { id: uuid(waiting.id) })).toEqual({ status: "queued", attempts: 0 });
-    expect(sent()).toEqual([{ queueUrl: testQueues.reports.url, body: { taskId: waiting.id, name: "diagnostics.echo", deferrals: 1 }, delaySeconds: 3 }]);
+    expect(await t.db.first("SELECT status, attempts FROM tasks WHERE id = :id", { id: uuid(waiting.id) })).toEqual({
+      status: "queued",
+      attempts: 0,
+    });
+    expect(sent()).toEqual([
+      {
+        queueUrl: testQueues.reports.url,
+        body: { taskId: waiting.id, name: "diagnostics.echo", deferrals: 1 },
+        delaySeconds: 3,
+      },
+    ]);
 
     // The deferred wake-up comes back: the queue is free now, and the task runs.
     const deferred = JSON.stringify(sent()[0]!.body);
@@ -50,7 +61,12 @@ describe("processMessage on a queue whose cap is 1", () => {
 
     // Never two at once: the second started after the first had finished.
     const [first, second] = await runs();
-    expect([first?.status, second?.status, first?.attempts, second?.attempts]).toEqual(["succeeded", "succeeded", 1, 1]);
+    expect([first?.status, second?.status, first?.attempts, second?.attempts]).toEqual([
+      "succeeded",
+      "succeeded",
+      1,
+      1,
+    ]);
     expect(second!.started!).toBeGreaterThanOrEqual(first!.finished!);
   });
 
@@ -60,20 +76,30 @@ describe("processMessage on a queue whose cap is 1", () => {
     const waiting = await queuedTask("waiting");
     const running = processMessage(deps, long.body, soloWorker);
     // Wait until the long task holds the queue.
-    while ((await t.db.first<{ n: number }>("SELECT count(*)::int AS n FROM tasks WHERE status = 'running'"))?.n !== 1) await new Promise((r) => setTimeout(r, 5));
+    while ((await t.db.first<{ n: number }>("SELECT count(*)::int AS n FROM tasks WHERE status = 'running'"))?.n !== 1)
+      await new Promise((r) => setTimeout(r, 5));
 
     let body = waiting.body;
     for (let deferrals = 1; deferrals <= 3; deferrals++) {
       sqsMock.resetHistory();
-      expect(await processMessage(deps, body, soloWorker)).toEqual({ action: "delete", reason: "queue busy; deferred" });
+      expect(await processMessage(deps, body, soloWorker)).toEqual({
+        action: "delete",
+        reason: "queue busy; deferred",
+      });
       const [copy] = sent();
       expect(copy).toMatchObject({ queueUrl: testQueues.reports.url, body: { taskId: waiting.id, deferrals } });
       body = JSON.stringify(copy!.body);
     }
-    expect(await t.db.first("SELECT status, attempts FROM tasks WHERE id = :id", { id: uuid(waiting.id) })).toEqual({ status: "queued", attempts: 0 });
+    expect(await t.db.first("SELECT status, attempts FROM tasks WHERE id = :id", { id: uuid(waiting.id) })).toEqual({
+      status: "queued",
+      attempts: 0,
+    });
 
     expect(await running).toEqual({ action: "delete", reason: "succeeded" });
     expect(await processMessage(deps, body, soloWorker)).toEqual({ action: "delete", reason: "succeeded" });
-    expect(await t.db.first("SELECT status, attempts FROM tasks WHERE id = :id", { id: uuid(waiting.id) })).toEqual({ status: "succeeded", attempts: 1 });
+    expect(await t.db.first("SELECT status, attempts FROM tasks WHERE id = :id", { id: uuid(waiting.id) })).toEqual({
+      status: "succeeded",
+      attempts: 1,
+    });
   });
 });

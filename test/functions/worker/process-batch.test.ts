@@ -10,7 +10,12 @@ import { migratedDatabase } from "../../support/local-database.js";
 import { testQueues, testTaskDeps } from "../../support/task-deps.js";
 
 const logger = new Logger({ logLevel: "CRITICAL" as never });
-const options = (remainingMs = 60_000): ProcessOptions => ({ queue: "default", remainingMs: () => remainingMs, logger, random: () => 0 });
+const options = (remainingMs = 60_000): ProcessOptions => ({
+  queue: "default",
+  remainingMs: () => remainingMs,
+  logger,
+  random: () => 0,
+});
 
 describe("processBatch", () => {
   const t = migratedDatabase(["tasks"]);
@@ -29,14 +34,22 @@ describe("processBatch", () => {
     return tasks;
   }
   const task = (id: string) =>
-    t.db.first<Record<string, unknown>>("SELECT status, attempts, max_attempts, result, error FROM tasks WHERE id = :id", { id: uuid(id) });
-  const set = (id: string, assignments: string) => t.db.query(`UPDATE tasks SET ${assignments} WHERE id = :id`, { id: uuid(id) });
+    t.db.first<Record<string, unknown>>(
+      "SELECT status, attempts, max_attempts, result, error FROM tasks WHERE id = :id",
+      { id: uuid(id) },
+    );
+  const set = (id: string, assignments: string) =>
+    t.db.query(`UPDATE tasks SET ${assignments} WHERE id = :id`, { id: uuid(id) });
 
   it("claims a batch of 10 in one statement and records it in one: 2 Data API calls", async () => {
     const tasks = await queued(Array.from({ length: 10 }, (_, i) => ({ message: `m${i}` })));
     const { deps } = testTaskDeps(t.db);
     t.server.resetStats();
-    const outcomes = await processBatch(deps, tasks.map((x) => x.body), options());
+    const outcomes = await processBatch(
+      deps,
+      tasks.map((x) => x.body),
+      options(),
+    );
     expect(t.server.stats().requests).toBe(2);
     expect(outcomes).toEqual(Array(10).fill({ action: "delete", reason: "succeeded" }));
     for (const [i, x] of tasks.entries()) {
@@ -58,7 +71,11 @@ describe("processBatch", () => {
     await set(done!.id, "status = 'succeeded', attempts = 1");
     const { deps, sent } = testTaskDeps(t.db);
     t.server.resetStats();
-    const outcomes = await processBatch(deps, [ok, flaky, doomed, busy, done].map((x) => x!.body), options());
+    const outcomes = await processBatch(
+      deps,
+      [ok, flaky, doomed, busy, done].map((x) => x!.body),
+      options(),
+    );
     expect(outcomes).toEqual([
       { action: "delete", reason: "succeeded" },
       { action: "retry", visibilitySeconds: 1, reason: "retrying" },
@@ -70,8 +87,16 @@ describe("processBatch", () => {
     expect(t.server.stats().requests).toBe(3);
     expect(outcomes[3]!.action === "retry" && outcomes[3]!.visibilitySeconds).toBeGreaterThanOrEqual(60);
     expect(await task(ok!.id)).toMatchObject({ status: "succeeded", attempts: 1 });
-    expect(await task(flaky!.id)).toMatchObject({ status: "retrying", attempts: 1, error: expect.stringMatching(/failing on purpose/) });
-    expect(await task(doomed!.id)).toMatchObject({ status: "failed", attempts: 3, error: expect.stringMatching(/attempt 3 of 99/) });
+    expect(await task(flaky!.id)).toMatchObject({
+      status: "retrying",
+      attempts: 1,
+      error: expect.stringMatching(/failing on purpose/),
+    });
+    expect(await task(doomed!.id)).toMatchObject({
+      status: "failed",
+      attempts: 3,
+      error: expect.stringMatching(/attempt 3 of 99/),
+    });
     expect(await task(busy!.id)).toMatchObject({ status: "running", attempts: 1 });
     expect(await task(done!.id)).toMatchObject({ status: "succeeded", attempts: 1 });
     const deadLetter = { taskId: doomed!.id, name: "diagnostics.echo" };
@@ -111,20 +136,32 @@ describe("processBatch", () => {
     const tasks = await queued([{ message: "a" }, { message: "b", failTimes: 1 }, { message: "c" }]);
     const { deps, sent } = testTaskDeps(t.db);
     let remaining = 40_000;
-    const outcomes = await processBatch(failingWrites(deps, "jsonb_to_recordset"), tasks.map((x) => x.body), {
-      ...options(),
-      remainingMs: () => remaining,
-      sleep: async (ms) => void (remaining -= ms),
-    });
+    const outcomes = await processBatch(
+      failingWrites(deps, "jsonb_to_recordset"),
+      tasks.map((x) => x.body),
+      {
+        ...options(),
+        remainingMs: () => remaining,
+        sleep: async (ms) => void (remaining -= ms),
+      },
+    );
     expect(outcomes).toEqual(Array(3).fill({ action: "delete", reason: "outcome carried in a fresh message" }));
     for (const x of tasks) expect(await task(x.id)).toMatchObject({ status: "running", attempts: 1 });
     const carried = sent().filter((m) => m.queueUrl === testQueues.default.url);
-    expect(carried.map((m) => (m.body as { outcome: { status: string } }).outcome.status)).toEqual(["succeeded", "retrying", "succeeded"]);
+    expect(carried.map((m) => (m.body as { outcome: { status: string } }).outcome.status)).toEqual([
+      "succeeded",
+      "retrying",
+      "succeeded",
+    ]);
     expect(carried.every((m) => m.delaySeconds === 5)).toBe(true);
 
     // The database is back: the carried outcomes are recorded together, and nothing runs again.
     t.server.resetStats();
-    const settled = await processBatch(deps, carried.map((m) => JSON.stringify(m.body)), options());
+    const settled = await processBatch(
+      deps,
+      carried.map((m) => JSON.stringify(m.body)),
+      options(),
+    );
     expect(t.server.stats().requests).toBe(1);
     expect(settled).toEqual([
       { action: "delete", reason: "succeeded" },
@@ -140,12 +177,18 @@ describe("processBatch", () => {
     const { deps, sent } = testTaskDeps(t.db);
     t.server.setAvailable(false);
     try {
-      const outcomes = await processBatch(deps, tasks.map((x) => x.body), options());
+      const outcomes = await processBatch(
+        deps,
+        tasks.map((x) => x.body),
+        options(),
+      );
       expect(outcomes).toEqual(Array(2).fill({ action: "delete", reason: "database unavailable; deferred" }));
     } finally {
       t.server.setAvailable(true);
     }
-    expect(sent().map((m) => m.body)).toEqual(tasks.map((x) => ({ taskId: x.id, name: "diagnostics.echo", deferrals: 1 })));
+    expect(sent().map((m) => m.body)).toEqual(
+      tasks.map((x) => ({ taskId: x.id, name: "diagnostics.echo", deferrals: 1 })),
+    );
     for (const x of tasks) expect(await task(x.id)).toMatchObject({ status: "queued", attempts: 0 });
   });
 
@@ -159,7 +202,9 @@ describe("processBatch", () => {
       { action: "delete", reason: "not started: the batch ran out of time; woken again" },
     ]);
     expect(await task(second!.id)).toMatchObject({ status: "retrying", attempts: 1, max_attempts: 4 });
-    expect(sent()).toEqual([{ queueUrl: testQueues.default.url, body: { taskId: second!.id, name: "diagnostics.echo" }, delaySeconds: 0 }]);
+    expect(sent()).toEqual([
+      { queueUrl: testQueues.default.url, body: { taskId: second!.id, name: "diagnostics.echo" }, delaySeconds: 0 },
+    ]);
   });
 });
 

@@ -11,7 +11,12 @@ import { migratedDatabase } from "../../support/local-database.js";
 import { testQueues, testTaskDeps } from "../../support/task-deps.js";
 
 const logger = new Logger({ logLevel: "CRITICAL" as never });
-const options = (remainingMs = 30_000) => ({ queue: "default", remainingMs: () => remainingMs, logger, random: () => 0 });
+const options = (remainingMs = 30_000) => ({
+  queue: "default",
+  remainingMs: () => remainingMs,
+  logger,
+  random: () => 0,
+});
 
 describe("processMessage", () => {
   const t = migratedDatabase(["tasks"]);
@@ -28,14 +33,24 @@ describe("processMessage", () => {
     const { id } = await enqueueTask(deps, { name: "diagnostics.echo", payload });
     return { id, body: JSON.stringify({ taskId: id, name: "diagnostics.echo" }), deps, sqsMock };
   }
-  const task = (id: string) => t.db.first<Record<string, unknown>>("SELECT status, attempts, result, error, dead_lettered_at IS NOT NULL AS dead FROM tasks WHERE id = :id", { id: uuid(id) });
+  const task = (id: string) =>
+    t.db.first<Record<string, unknown>>(
+      "SELECT status, attempts, result, error, dead_lettered_at IS NOT NULL AS dead FROM tasks WHERE id = :id",
+      { id: uuid(id) },
+    );
 
   it("runs a task and records its result: enqueue, claim and completion take 3 Data API calls", async () => {
     t.server.resetStats();
     const { id, body, deps } = await enqueue({ message: "hello" });
     expect(await processMessage(deps, body, options())).toEqual({ action: "delete", reason: "succeeded" });
     expect(t.server.stats().requests).toBe(3);
-    expect(await task(id)).toEqual({ status: "succeeded", attempts: 1, result: { message: "hello" }, error: null, dead: false });
+    expect(await task(id)).toEqual({
+      status: "succeeded",
+      attempts: 1,
+      result: { message: "hello" },
+      error: null,
+      dead: false,
+    });
   });
 
   it("runs a task once when the same message is delivered twice at the same time", async () => {
@@ -59,7 +74,11 @@ describe("processMessage", () => {
   it("retries a failing task with backoff, then succeeds", async () => {
     const { id, body, deps } = await enqueue({ message: "flaky", failTimes: 1 });
     expect(await processMessage(deps, body, options())).toMatchObject({ action: "retry", visibilitySeconds: 1 });
-    expect(await task(id)).toMatchObject({ status: "retrying", attempts: 1, error: expect.stringMatching(/failing on purpose/) });
+    expect(await task(id)).toMatchObject({
+      status: "retrying",
+      attempts: 1,
+      error: expect.stringMatching(/failing on purpose/),
+    });
     expect(await processMessage(deps, body, options())).toMatchObject({ action: "delete", reason: "succeeded" });
     expect(await task(id)).toMatchObject({ status: "succeeded", attempts: 2, error: null });
   });
@@ -68,8 +87,19 @@ describe("processMessage", () => {
     const { id, body, deps, sent } = await enqueue({ message: "doomed", failTimes: 99 });
     for (let i = 0; i < 2; i++) expect((await processMessage(deps, body, options())).action).toBe("retry");
     expect(await processMessage(deps, body, options())).toMatchObject({ action: "delete" });
-    expect(await task(id)).toMatchObject({ status: "failed", attempts: 3, dead: true, error: expect.stringMatching(/attempt 3 of 99/) });
-    expect(sent()).toEqual([{ queueUrl: testQueues.default.deadLetterUrl, body: { taskId: id, name: "diagnostics.echo" }, delaySeconds: undefined }]);
+    expect(await task(id)).toMatchObject({
+      status: "failed",
+      attempts: 3,
+      dead: true,
+      error: expect.stringMatching(/attempt 3 of 99/),
+    });
+    expect(sent()).toEqual([
+      {
+        queueUrl: testQueues.default.deadLetterUrl,
+        body: { taskId: id, name: "diagnostics.echo" },
+        delaySeconds: undefined,
+      },
+    ]);
   });
 
   it("stops a task at its soft time limit and counts it as a failed attempt", async () => {
@@ -77,20 +107,33 @@ describe("processMessage", () => {
     // 6 s before the hard limit leaves a 1 s soft limit after the grace and bookkeeping time.
     const outcome = await processMessage(deps, body, options(6_000));
     expect(outcome).toMatchObject({ action: "retry" });
-    expect(await task(id)).toMatchObject({ status: "retrying", error: expect.stringMatching(/SoftTimeLimitExceeded.*soft time limit/) });
+    expect(await task(id)).toMatchObject({
+      status: "retrying",
+      error: expect.stringMatching(/SoftTimeLimitExceeded.*soft time limit/),
+    });
   });
 
   it("takes over a task whose worker died (lease expired), and gives up past max attempts", async () => {
     const { id, body, deps, sent } = await enqueue({ message: "crashy" });
     // A worker claimed it and died: status running, lease already over.
-    await t.db.query("UPDATE tasks SET status = 'running', attempts = 1, lease_expires_at = now() - interval '1 second' WHERE id = :id", { id: uuid(id) });
+    await t.db.query(
+      "UPDATE tasks SET status = 'running', attempts = 1, lease_expires_at = now() - interval '1 second' WHERE id = :id",
+      { id: uuid(id) },
+    );
     expect(await processMessage(deps, body, options())).toEqual({ action: "delete", reason: "succeeded" });
     expect(await task(id)).toMatchObject({ status: "succeeded", attempts: 2 });
 
     const again = await enqueue({ message: "keeps crashing" });
-    await t.db.query("UPDATE tasks SET status = 'running', attempts = 3, lease_expires_at = now() - interval '1 second' WHERE id = :id", { id: uuid(again.id) });
+    await t.db.query(
+      "UPDATE tasks SET status = 'running', attempts = 3, lease_expires_at = now() - interval '1 second' WHERE id = :id",
+      { id: uuid(again.id) },
+    );
     expect(await processMessage(again.deps, again.body, options())).toMatchObject({ action: "delete" });
-    expect(await task(again.id)).toMatchObject({ status: "failed", dead: true, error: expect.stringMatching(/gave up after 3 attempts/) });
+    expect(await task(again.id)).toMatchObject({
+      status: "failed",
+      dead: true,
+      error: expect.stringMatching(/gave up after 3 attempts/),
+    });
     expect(sent()).toHaveLength(0);
     expect(again.sent()).toHaveLength(1);
   });
@@ -99,14 +142,20 @@ describe("processMessage", () => {
     const { id, body, deps } = await enqueue({ message: "ok" });
     await t.db.query(`UPDATE tasks SET payload = '{"message": 42}' WHERE id = :id`, { id: uuid(id) });
     expect(await processMessage(deps, body, options())).toMatchObject({ action: "delete" });
-    expect(await task(id)).toMatchObject({ status: "failed", attempts: 1, error: expect.stringMatching(/payload no longer valid: message/) });
+    expect(await task(id)).toMatchObject({
+      status: "failed",
+      attempts: 1,
+      error: expect.stringMatching(/payload no longer valid: message/),
+    });
   });
 
   it("sends a malformed message to the DLQ", async () => {
     const { deps, sent } = testTaskDeps(t.db);
     expect(await processMessage(deps, "{not json", options())).toMatchObject({ action: "delete" });
     // A task id that is not a uuid could never match a task (and Aurora would refuse it as one).
-    expect(await processMessage(deps, JSON.stringify({ taskId: "task-1", name: "diagnostics.echo" }), options())).toMatchObject({ action: "delete" });
+    expect(
+      await processMessage(deps, JSON.stringify({ taskId: "task-1", name: "diagnostics.echo" }), options()),
+    ).toMatchObject({ action: "delete" });
     expect(sent()).toEqual([
       expect.objectContaining({ queueUrl: testQueues.default.deadLetterUrl }),
       expect.objectContaining({ queueUrl: testQueues.default.deadLetterUrl }),
@@ -114,7 +163,8 @@ describe("processMessage", () => {
   });
 
   describe("through database outages", () => {
-    const parse = (body: unknown) => body as { taskId: string; name: string; deferrals?: number; outcome?: Record<string, unknown> };
+    const parse = (body: unknown) =>
+      body as { taskId: string; name: string; deferrals?: number; outcome?: Record<string, unknown> };
 
     it("defers the wake-up as a fresh message (receive count 0) while the database is away, without using up an attempt", async () => {
       const { id, body, deps, sent } = await enqueue({ message: "patient" });
@@ -124,7 +174,10 @@ describe("processMessage", () => {
       try {
         // An outage of any length: every delivery is replaced by a fresh message; none is failed back to SQS.
         for (let i = 0; i < 8; i++) {
-          expect(await processMessage(deps, current, options())).toEqual({ action: "delete", reason: "database unavailable; deferred" });
+          expect(await processMessage(deps, current, options())).toEqual({
+            action: "delete",
+            reason: "database unavailable; deferred",
+          });
           const last = sent().at(-1)!;
           expect(last.queueUrl).toBe(testQueues.default.url);
           expect(parse(last.body)).toEqual({ taskId: id, name: "diagnostics.echo", deferrals: i + 1 });
@@ -147,7 +200,11 @@ describe("processMessage", () => {
       sqsMock.on(SendMessageCommand).rejects(new Error("SQS down"));
       t.server.setAvailable(false);
       try {
-        expect(await processMessage(deps, body, options())).toEqual({ action: "retry", visibilitySeconds: 15, reason: "database unavailable" });
+        expect(await processMessage(deps, body, options())).toEqual({
+          action: "retry",
+          visibilitySeconds: 15,
+          reason: "database unavailable",
+        });
       } finally {
         t.server.setAvailable(true);
       }
@@ -158,7 +215,10 @@ describe("processMessage", () => {
       const { id, body, deps } = await enqueue({ message: "late write" });
       const flaky = failingWrites(deps, "'succeeded'", 3);
       const waits: number[] = [];
-      const outcome = await processMessage(flaky.deps, body, { ...options(), sleep: async (ms) => void waits.push(ms) });
+      const outcome = await processMessage(flaky.deps, body, {
+        ...options(),
+        sleep: async (ms) => void waits.push(ms),
+      });
       expect(outcome).toEqual({ action: "delete", reason: "succeeded" });
       expect(waits).toEqual([200, 400, 800]);
       expect(await task(id)).toMatchObject({ status: "succeeded", attempts: 1, result: { message: "late write" } });
@@ -180,8 +240,13 @@ describe("processMessage", () => {
       expect(parse(carried.body).outcome).toEqual({ attempt: 1, status: "succeeded", result: { message: "ran once" } });
 
       // The database is back only after the attempt's lease ended: the carried outcome is still recorded, not re-run.
-      await t.db.query("UPDATE tasks SET lease_expires_at = now() - interval '1 minute' WHERE id = :id", { id: uuid(id) });
-      expect(await processMessage(deps, JSON.stringify(carried.body), options())).toEqual({ action: "delete", reason: "succeeded" });
+      await t.db.query("UPDATE tasks SET lease_expires_at = now() - interval '1 minute' WHERE id = :id", {
+        id: uuid(id),
+      });
+      expect(await processMessage(deps, JSON.stringify(carried.body), options())).toEqual({
+        action: "delete",
+        reason: "succeeded",
+      });
       expect(await task(id)).toMatchObject({ status: "succeeded", attempts: 1, result: { message: "ran once" } });
       // A late duplicate of the original wake-up finds it finished.
       expect(await processMessage(deps, body, options())).toEqual({ action: "delete", reason: "task is succeeded" });
@@ -190,17 +255,38 @@ describe("processMessage", () => {
 
     it("drops a carried outcome whose attempt was taken over, and acts as a plain wake-up", async () => {
       const { id, deps } = await enqueue({ message: "x" });
-      await t.db.query("UPDATE tasks SET status = 'running', attempts = 2, lease_expires_at = now() + interval '1 minute' WHERE id = :id", { id: uuid(id) });
-      const stale = JSON.stringify({ taskId: id, name: "diagnostics.echo", outcome: { attempt: 1, status: "succeeded", result: { message: "old" } } });
-      expect(await processMessage(deps, stale, options())).toMatchObject({ action: "retry", reason: "task already running" });
+      await t.db.query(
+        "UPDATE tasks SET status = 'running', attempts = 2, lease_expires_at = now() + interval '1 minute' WHERE id = :id",
+        { id: uuid(id) },
+      );
+      const stale = JSON.stringify({
+        taskId: id,
+        name: "diagnostics.echo",
+        outcome: { attempt: 1, status: "succeeded", result: { message: "old" } },
+      });
+      expect(await processMessage(deps, stale, options())).toMatchObject({
+        action: "retry",
+        reason: "task already running",
+      });
       expect(await task(id)).toMatchObject({ status: "running", attempts: 2, result: null });
     });
 
     it("records a carried retry and then runs the next attempt from the same message", async () => {
       const { id, deps } = await enqueue({ message: "x" });
-      await t.db.query("UPDATE tasks SET status = 'running', attempts = 1, lease_expires_at = now() + interval '1 minute' WHERE id = :id", { id: uuid(id) });
-      const carried = JSON.stringify({ taskId: id, name: "diagnostics.echo", outcome: { attempt: 1, status: "retrying", error: "Error: boom", retryInSeconds: 7 } });
-      expect(await processMessage(deps, carried, options())).toEqual({ action: "retry", visibilitySeconds: 7, reason: "retrying" });
+      await t.db.query(
+        "UPDATE tasks SET status = 'running', attempts = 1, lease_expires_at = now() + interval '1 minute' WHERE id = :id",
+        { id: uuid(id) },
+      );
+      const carried = JSON.stringify({
+        taskId: id,
+        name: "diagnostics.echo",
+        outcome: { attempt: 1, status: "retrying", error: "Error: boom", retryInSeconds: 7 },
+      });
+      expect(await processMessage(deps, carried, options())).toEqual({
+        action: "retry",
+        visibilitySeconds: 7,
+        reason: "retrying",
+      });
       expect(await task(id)).toMatchObject({ status: "retrying", attempts: 1, error: "Error: boom" });
       expect(await processMessage(deps, carried, options())).toEqual({ action: "delete", reason: "succeeded" });
       expect(await task(id)).toMatchObject({ status: "succeeded", attempts: 2 });

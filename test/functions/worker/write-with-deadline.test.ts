@@ -19,14 +19,24 @@ describe("writeWithDeadline", () => {
   it("tries again with doubling delays, capped at 4 s, until the write goes through", async () => {
     const flaky = flakyWrite(7);
     const waits: number[] = [];
-    expect(await writeWithDeadline(flaky.write, { remainingMs: () => 60_000, reserveMs: 1_500, sleep: async (ms) => void waits.push(ms) })).toBe("ok");
+    expect(
+      await writeWithDeadline(flaky.write, {
+        remainingMs: () => 60_000,
+        reserveMs: 1_500,
+        sleep: async (ms) => void waits.push(ms),
+      }),
+    ).toBe("ok");
     expect(waits).toEqual([200, 400, 800, 1_600, 3_200, 4_000, 4_000]);
   });
 
   it("gives up with the outage error when the next wait would eat into the reserved time", async () => {
     const flaky = flakyWrite(Infinity);
     let remaining = 3_000;
-    const attempt = writeWithDeadline(flaky.write, { remainingMs: () => remaining, reserveMs: 1_500, sleep: async (ms) => void (remaining -= ms) });
+    const attempt = writeWithDeadline(flaky.write, {
+      remainingMs: () => remaining,
+      reserveMs: 1_500,
+      sleep: async (ms) => void (remaining -= ms),
+    });
     await expect(attempt).rejects.toBeInstanceOf(DatabaseUnavailableError);
     // 3000 → 2800 → 2400 → 1600: a fourth wait of 800 ms would leave less than the 1500 ms reserve.
     expect(flaky.calls()).toBe(4);
@@ -34,7 +44,9 @@ describe("writeWithDeadline", () => {
 
   it("throws any other error at once", async () => {
     const flaky = flakyWrite(1, () => new Error("syntax error"));
-    await expect(writeWithDeadline(flaky.write, { remainingMs: () => 60_000, reserveMs: 0, sleep: async () => undefined })).rejects.toThrow("syntax error");
+    await expect(
+      writeWithDeadline(flaky.write, { remainingMs: () => 60_000, reserveMs: 0, sleep: async () => undefined }),
+    ).rejects.toThrow("syntax error");
     expect(flaky.calls()).toBe(1);
   });
 });

@@ -17,7 +17,9 @@ describe("alarms", () => {
     .filter(([, fn]) => "GROUNDCREW_FUNCTION" in (fn.Properties.Environment?.Variables ?? {}))
     .map(([id, fn]) => ({ id, kind: fn.Properties.Environment.Variables.GROUNDCREW_FUNCTION as string }));
   const watching = (metric: string, dimension: unknown) =>
-    alarms.filter((a) => a.MetricName === metric && JSON.stringify(a.Dimensions?.[0]?.Value) === JSON.stringify(dimension));
+    alarms.filter(
+      (a) => a.MetricName === metric && JSON.stringify(a.Dimensions?.[0]?.Value) === JSON.stringify(dimension),
+    );
 
   it("pages one SNS topic from every alarm", () => {
     template.resourceCountIs("AWS::SNS::Topic", 1);
@@ -44,13 +46,20 @@ describe("alarms", () => {
   });
 
   it("pages when a worker queue's oldest message has waited 15 minutes", () => {
-    const workerQueues = Object.entries(template.findResources("AWS::SQS::Queue")).filter(([id, q]) => /^Queues\w+Queue/.test(id) && q.Properties.RedrivePolicy);
+    const workerQueues = Object.entries(template.findResources("AWS::SQS::Queue")).filter(
+      ([id, q]) => /^Queues\w+Queue/.test(id) && q.Properties.RedrivePolicy,
+    );
     expect(workerQueues.length).toBe(2);
-    for (const [id] of workerQueues) expect(watching("ApproximateAgeOfOldestMessage", { "Fn::GetAtt": [id, "QueueName"] })[0]?.Threshold, id).toBe(900);
+    for (const [id] of workerQueues)
+      expect(watching("ApproximateAgeOfOldestMessage", { "Fn::GetAtt": [id, "QueueName"] })[0]?.Threshold, id).toBe(
+        900,
+      );
   });
 
   it("pages on API 5xx, failed maintenance runs and stuck work", () => {
-    expect(alarms.find((a) => a.MetricName === "5XXError")?.Dimensions).toEqual([{ Name: "ApiName", Value: "groundcrew-prod" }]);
+    expect(alarms.find((a) => a.MetricName === "5XXError")?.Dimensions).toEqual([
+      { Name: "ApiName", Value: "groundcrew-prod" },
+    ]);
     const [machineId] = Object.keys(template.findResources("AWS::StepFunctions::StateMachine"));
     expect(watching("ExecutionsFailed", { Ref: machineId })).toHaveLength(1);
     expect(alarms.find((a) => a.MetricName === "StuckWork")).toMatchObject({ Namespace: "Groundcrew", Threshold: 1 });

@@ -11,8 +11,18 @@ describe("Maintenance", () => {
   const { template } = synthStage("prod");
   const [machine] = Object.values(template.findResources("AWS::StepFunctions::StateMachine"));
   const definition = JSON.parse(
-    ((machine as { Properties: { DefinitionString: { "Fn::Join": [string, unknown[]] } } }).Properties.DefinitionString["Fn::Join"][1]).map((part) => (typeof part === "string" ? part : "REF")).join(""),
-  ) as { StartAt: string; States: Record<string, { Type: string; Next?: string; Retry?: unknown[]; Catch?: unknown[]; Parameters?: { step?: string } }> };
+    (machine as { Properties: { DefinitionString: { "Fn::Join": [string, unknown[]] } } }).Properties.DefinitionString[
+      "Fn::Join"
+    ][1]
+      .map((part) => (typeof part === "string" ? part : "REF"))
+      .join(""),
+  ) as {
+    StartAt: string;
+    States: Record<
+      string,
+      { Type: string; Next?: string; Retry?: unknown[]; Catch?: unknown[]; Parameters?: { step?: string } }
+    >;
+  };
 
   it("is a Standard state machine with no Parallel or Map state", () => {
     expect(machine?.Properties.StateMachineType).toBe("STANDARD");
@@ -41,6 +51,8 @@ describe("Maintenance", () => {
     const stack = new Stack(testApp(), "m");
     const database = new Database(stack, "Db", { config, localDataApiUrl: "http://127.0.0.1:1" });
     const alarms = new Alarms(stack, "Alarms", { config });
-    expect(() => new Maintenance(stack, "M", { config, database, alarms, steps: ["vacuum", "purge-old-events"] })).toThrow(/vacuum step must come last/);
+    expect(
+      () => new Maintenance(stack, "M", { config, database, alarms, steps: ["vacuum", "purge-old-events"] }),
+    ).toThrow(/vacuum step must come last/);
   });
 });

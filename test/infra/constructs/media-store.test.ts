@@ -6,8 +6,10 @@ import { Database } from "../../../infra/constructs/database.js";
 import { MediaStore } from "../../../infra/constructs/media-store.js";
 import { synthStage, testApp } from "../synth.js";
 
-const findBy = (resources: Record<string, { Properties?: Record<string, unknown> }>, pred: (p: Record<string, unknown>) => boolean) =>
-  Object.values(resources).filter((r) => pred(r.Properties ?? {}));
+const findBy = (
+  resources: Record<string, { Properties?: Record<string, unknown> }>,
+  pred: (p: Record<string, unknown>) => boolean,
+) => Object.values(resources).filter((r) => pred(r.Properties ?? {}));
 
 describe("MediaStore (prod)", () => {
   const { template, stack } = synthStage("prod");
@@ -15,42 +17,71 @@ describe("MediaStore (prod)", () => {
 
   it("keeps the bucket private, encrypted and TLS-only, with CORS for browser uploads", () => {
     template.hasResourceProperties("AWS::S3::Bucket", {
-      PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
-      BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: "AES256" } }] },
+      PublicAccessBlockConfiguration: {
+        BlockPublicAcls: true,
+        BlockPublicPolicy: true,
+        IgnorePublicAcls: true,
+        RestrictPublicBuckets: true,
+      },
+      BucketEncryption: {
+        ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: "AES256" } }],
+      },
       CorsConfiguration: { CorsRules: [Match.objectLike({ AllowedMethods: Match.arrayWith(["POST", "PUT"]) })] },
     });
     template.hasResourceProperties("AWS::S3::BucketPolicy", {
       Bucket: { Ref: bucketId },
-      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: "Deny", Condition: { Bool: { "aws:SecureTransport": "false" } } })]) },
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: "Deny", Condition: { Bool: { "aws:SecureTransport": "false" } } }),
+        ]),
+      },
     });
   });
 
   it("sends ObjectCreated events under media/ through a queue with a DLQ to the processor, reporting item failures", () => {
     template.hasResourceProperties("Custom::S3BucketNotifications", {
       NotificationConfiguration: {
-        QueueConfigurations: [Match.objectLike({ Events: ["s3:ObjectCreated:*"], Filter: { Key: { FilterRules: [{ Name: "prefix", Value: "media/" }] } } })],
+        QueueConfigurations: [
+          Match.objectLike({
+            Events: ["s3:ObjectCreated:*"],
+            Filter: { Key: { FilterRules: [{ Name: "prefix", Value: "media/" }] } },
+          }),
+        ],
       },
     });
     template.hasResourceProperties("AWS::SQS::Queue", { RedrivePolicy: Match.objectLike({ maxReceiveCount: 5 }) });
-    template.hasResourceProperties("AWS::Lambda::EventSourceMapping", { FunctionResponseTypes: ["ReportBatchItemFailures"], BatchSize: 10 });
+    template.hasResourceProperties("AWS::Lambda::EventSourceMapping", {
+      FunctionResponseTypes: ["ReportBatchItemFailures"],
+      BatchSize: 10,
+    });
   });
 
   it("serves media only through CloudFront URLs signed by its key group, via origin access control, over HTTPS", () => {
     template.resourceCountIs("AWS::CloudFront::KeyGroup", 1);
     template.hasResourceProperties("AWS::CloudFront::PublicKey", {
-      PublicKeyConfig: Match.objectLike({ EncodedKey: { "Fn::GetAtt": [Match.stringLikeRegexp("MediaSigningKeyPair"), "PublicKeyPem"] } }),
+      PublicKeyConfig: Match.objectLike({
+        EncodedKey: { "Fn::GetAtt": [Match.stringLikeRegexp("MediaSigningKeyPair"), "PublicKeyPem"] },
+      }),
     });
-    const distributions = findBy(template.findResources("AWS::CloudFront::Distribution"), (p) => JSON.stringify(p).includes("TrustedKeyGroups"));
+    const distributions = findBy(template.findResources("AWS::CloudFront::Distribution"), (p) =>
+      JSON.stringify(p).includes("TrustedKeyGroups"),
+    );
     expect(distributions).toHaveLength(1);
-    const behavior = ((distributions[0] as { Properties: { DistributionConfig: { DefaultCacheBehavior: Record<string, unknown> } } }).Properties.DistributionConfig).DefaultCacheBehavior;
+    const behavior = (
+      distributions[0] as { Properties: { DistributionConfig: { DefaultCacheBehavior: Record<string, unknown> } } }
+    ).Properties.DistributionConfig.DefaultCacheBehavior;
     expect(behavior.ViewerProtocolPolicy).toBe("https-only");
     expect(JSON.stringify(distributions[0])).toContain("OriginAccessControlId");
   });
 
   it("gives the API (and the report worker) the key's id, the secret's ARN and the domain, never the key itself", () => {
-    const api = findBy(template.findResources("AWS::Lambda::Function"), (p) => JSON.stringify(p).includes("MEDIA_SIGNING_KEY_SECRET_ARN"));
+    const api = findBy(template.findResources("AWS::Lambda::Function"), (p) =>
+      JSON.stringify(p).includes("MEDIA_SIGNING_KEY_SECRET_ARN"),
+    );
     expect(api).toHaveLength(2);
-    const variables = JSON.stringify((api[0] as { Properties: { Environment: { Variables: unknown } } }).Properties.Environment.Variables);
+    const variables = JSON.stringify(
+      (api[0] as { Properties: { Environment: { Variables: unknown } } }).Properties.Environment.Variables,
+    );
     expect(variables).toMatch(/MEDIA_CDN_KEY_PAIR_ID/);
     expect(variables).toMatch(/MEDIA_CDN_DOMAIN/);
     expect(variables).not.toMatch(/PRIVATE KEY/);
@@ -61,10 +92,17 @@ describe("MediaStore (local)", () => {
   const { template } = synthStage("local");
 
   it("leaves out what the emulator refuses and signs downloads with S3 instead", () => {
-    for (const type of ["AWS::CloudFront::Distribution", "AWS::CloudFront::KeyGroup", "AWS::CloudFront::PublicKey", "AWS::CloudFront::OriginAccessControl"]) {
+    for (const type of [
+      "AWS::CloudFront::Distribution",
+      "AWS::CloudFront::KeyGroup",
+      "AWS::CloudFront::PublicKey",
+      "AWS::CloudFront::OriginAccessControl",
+    ]) {
       template.resourceCountIs(type, 0);
     }
-    template.hasResourceProperties("AWS::Lambda::Function", { Environment: { Variables: Match.objectLike({ MEDIA_BUCKET: Match.anyValue() }) } });
+    template.hasResourceProperties("AWS::Lambda::Function", {
+      Environment: { Variables: Match.objectLike({ MEDIA_BUCKET: Match.anyValue() }) },
+    });
     template.hasResourceProperties("Custom::S3BucketNotifications", Match.anyValue());
   });
 });

@@ -13,7 +13,9 @@ describe("Scheduler", () => {
   for (const stage of ["prod", "local"] as const) {
     it(`is the only schedule in the ${stage} app, and it ticks the dispatcher`, () => {
       const { template } = synthStage(stage);
-      const scheduled = Object.values(template.findResources("AWS::Events::Rule")).filter((r) => r.Properties.ScheduleExpression);
+      const scheduled = Object.values(template.findResources("AWS::Events::Rule")).filter(
+        (r) => r.Properties.ScheduleExpression,
+      );
       expect(scheduled).toHaveLength(1);
       expect(scheduled[0]?.Properties.ScheduleExpression).toBe("rate(1 minute)");
       template.resourceCountIs("AWS::Scheduler::Schedule", 0);
@@ -27,9 +29,16 @@ describe("Scheduler", () => {
     const { template } = synthStage("prod");
     template.hasResourceProperties("AWS::Lambda::Function", {
       Description: "The beat: enqueues due periodic tasks once per slot",
-      Environment: { Variables: Match.objectLike({ GROUNDCREW_QUEUES: Match.anyValue(), MAINTENANCE_STATE_MACHINE_ARN: Match.anyValue() }) },
+      Environment: {
+        Variables: Match.objectLike({
+          GROUNDCREW_QUEUES: Match.anyValue(),
+          MAINTENANCE_STATE_MACHINE_ARN: Match.anyValue(),
+        }),
+      },
     });
-    const policies = Object.entries(template.findResources("AWS::IAM::Policy")).filter(([id]) => id.startsWith("SchedulerDispatcher"));
+    const policies = Object.entries(template.findResources("AWS::IAM::Policy")).filter(([id]) =>
+      id.startsWith("SchedulerDispatcher"),
+    );
     const actions = JSON.stringify(policies.map(([, p]) => p.Properties.PolicyDocument.Statement));
     expect(actions).toContain("states:StartExecution");
     expect(actions).toContain("sqs:SendMessage");
@@ -47,7 +56,9 @@ describe("Scheduler", () => {
     }
 
     it("refuses a dispatcher timeout as long as the claim lease", () => {
-      expect(() => stackWithScheduler({ timeout: Duration.minutes(3) })).toThrow(/timeout \(180 s\) must be under the slot-claim lease/);
+      expect(() => stackWithScheduler({ timeout: Duration.minutes(3) })).toThrow(
+        /timeout \(180 s\) must be under the slot-claim lease/,
+      );
     });
 
     it("refuses an impossible retry count", () => {

@@ -13,7 +13,9 @@ describe("StaticSite (prod)", () => {
   const { template } = synthStage("prod");
   const site = () => {
     const all = template.findResources("AWS::CloudFront::Distribution");
-    return Object.values(all).find((d) => JSON.stringify(d).includes("index.html")) as { Properties: { DistributionConfig: Record<string, any> } };
+    return Object.values(all).find((d) => JSON.stringify(d).includes("index.html")) as {
+      Properties: { DistributionConfig: Record<string, any> };
+    };
   };
 
   it("serves a private bucket through CloudFront with origin access control, HTTPS only, index.html at the root", () => {
@@ -22,7 +24,9 @@ describe("StaticSite (prod)", () => {
     expect(config.DefaultCacheBehavior.ViewerProtocolPolicy).toBe("https-only");
     expect(config.Origins[0].OriginAccessControlId).toBeDefined();
     expect(config.Origins[0].S3OriginConfig).toEqual({ OriginAccessIdentity: "" });
-    template.hasResourceProperties("AWS::CloudFront::OriginAccessControl", { OriginAccessControlConfig: Match.objectLike({ SigningBehavior: "always", OriginAccessControlOriginType: "s3" }) });
+    template.hasResourceProperties("AWS::CloudFront::OriginAccessControl", {
+      OriginAccessControlConfig: Match.objectLike({ SigningBehavior: "always", OriginAccessControlOriginType: "s3" }),
+    });
   });
 
   it("adds security headers (HSTS, nosniff, frame DENY, CSP, referrer policy)", () => {
@@ -32,7 +36,9 @@ describe("StaticSite (prod)", () => {
           StrictTransportSecurity: Match.objectLike({ AccessControlMaxAgeSec: 63072000, IncludeSubdomains: true }),
           ContentTypeOptions: { Override: true },
           FrameOptions: { FrameOption: "DENY", Override: true },
-          ContentSecurityPolicy: Match.objectLike({ ContentSecurityPolicy: Match.stringLikeRegexp("default-src 'self'") }),
+          ContentSecurityPolicy: Match.objectLike({
+            ContentSecurityPolicy: Match.stringLikeRegexp("default-src 'self'"),
+          }),
           ReferrerPolicy: Match.objectLike({ ReferrerPolicy: "strict-origin-when-cross-origin" }),
         }),
       }),
@@ -40,8 +46,14 @@ describe("StaticSite (prod)", () => {
   });
 
   it("deploys hashed assets as immutable for a year and pages as revalidated, invalidating the pages", () => {
-    template.hasResourceProperties("Custom::CDKBucketDeployment", { DestinationBucketKeyPrefix: "assets/", SystemMetadata: { "cache-control": IMMUTABLE_CACHE } });
-    template.hasResourceProperties("Custom::CDKBucketDeployment", { SystemMetadata: { "cache-control": REVALIDATE_CACHE }, DistributionPaths: ["/*"] });
+    template.hasResourceProperties("Custom::CDKBucketDeployment", {
+      DestinationBucketKeyPrefix: "assets/",
+      SystemMetadata: { "cache-control": IMMUTABLE_CACHE },
+    });
+    template.hasResourceProperties("Custom::CDKBucketDeployment", {
+      SystemMetadata: { "cache-control": REVALIDATE_CACHE },
+      DistributionPaths: ["/*"],
+    });
   });
 });
 
@@ -51,7 +63,9 @@ describe("StaticSite (local)", () => {
   it("uploads the same files with a Trigger instead of BucketDeployment and names the emulator URL", () => {
     template.resourceCountIs("Custom::CDKBucketDeployment", 0);
     template.resourceCountIs("AWS::CloudFront::Distribution", 0);
-    template.hasResourceProperties("AWS::Lambda::Function", { Environment: { Variables: Match.objectLike({ STATIC_BUCKET: Match.anyValue() }) } });
+    template.hasResourceProperties("AWS::Lambda::Function", {
+      Environment: { Variables: Match.objectLike({ STATIC_BUCKET: Match.anyValue() }) },
+    });
     const outputs = template.findOutputs("StaticUrl");
     expect(JSON.stringify(outputs)).toMatch(/index\.html/);
   });
@@ -61,7 +75,11 @@ describe("StaticSite props", () => {
   it("refuses a folder that does not exist or has no index.html", () => {
     const stack = new Stack(testApp(), "T");
     const config = loadConfig("prod");
-    expect(() => new StaticSite(stack, "A", { config, sourceDir: join(tmpdir(), "no-such-folder-xyz") })).toThrow(/is not a folder/);
-    expect(() => new StaticSite(stack, "B", { config, sourceDir: mkdtempSync(join(tmpdir(), "empty-")) })).toThrow(/has no index\.html/);
+    expect(() => new StaticSite(stack, "A", { config, sourceDir: join(tmpdir(), "no-such-folder-xyz") })).toThrow(
+      /is not a folder/,
+    );
+    expect(() => new StaticSite(stack, "B", { config, sourceDir: mkdtempSync(join(tmpdir(), "empty-")) })).toThrow(
+      /has no index\.html/,
+    );
   });
 });

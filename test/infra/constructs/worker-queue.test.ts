@@ -37,14 +37,21 @@ describe("WorkerQueue", () => {
     solo.hasResourceProperties("AWS::Lambda::EventSourceMapping", { ScalingConfig: { MaximumConcurrency: 2 } });
     solo.hasResourceProperties("AWS::Lambda::Function", {
       ReservedConcurrentExecutions: Match.absent(),
-      Environment: { Variables: Match.objectLike({ GROUNDCREW_WORKER_QUEUE: "solo", GROUNDCREW_WORKER_ONE_AT_A_TIME: "true" }) },
+      Environment: {
+        Variables: Match.objectLike({ GROUNDCREW_WORKER_QUEUE: "solo", GROUNDCREW_WORKER_ONE_AT_A_TIME: "true" }),
+      },
     });
     expect(JSON.stringify(solo.toJSON())).not.toContain("ReservedConcurrentExecutions");
   });
 
   it("leaves queues with a cap of 2 or more to the mapping alone", () => {
     template.hasResourceProperties("AWS::Lambda::Function", {
-      Environment: { Variables: Match.objectLike({ GROUNDCREW_WORKER_QUEUE: "reports", GROUNDCREW_WORKER_ONE_AT_A_TIME: Match.absent() }) },
+      Environment: {
+        Variables: Match.objectLike({
+          GROUNDCREW_WORKER_QUEUE: "reports",
+          GROUNDCREW_WORKER_ONE_AT_A_TIME: Match.absent(),
+        }),
+      },
     });
   });
 
@@ -52,6 +59,8 @@ describe("WorkerQueue", () => {
     const config = loadConfig("prod");
     const stack = new Stack(testApp(), "bad");
     const queue = { ...config.queues.default!, workerTimeoutSeconds: 100, visibilityTimeoutSeconds: 300 };
-    expect(() => new WorkerQueue(stack, "Bad", { config, name: "bad", queue })).toThrow(/must be at least 6 x workerTimeoutSeconds/);
+    expect(() => new WorkerQueue(stack, "Bad", { config, name: "bad", queue })).toThrow(
+      /must be at least 6 x workerTimeoutSeconds/,
+    );
   });
 });

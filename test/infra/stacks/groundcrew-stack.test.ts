@@ -8,7 +8,9 @@ describe("prod stage", () => {
 
   it("needs no context lookup for an account: the VPC's two zones come from Fn::GetAZs at deploy time", () => {
     expect(App.of(stack)?.synth().manifest.missing).toBeUndefined();
-    const zones = Object.values(template.findResources("AWS::EC2::Subnet")).map((subnet) => subnet.Properties.AvailabilityZone);
+    const zones = Object.values(template.findResources("AWS::EC2::Subnet")).map(
+      (subnet) => subnet.Properties.AvailabilityZone,
+    );
     expect(zones).toEqual([0, 1].map((index) => ({ "Fn::Select": [index, { "Fn::GetAZs": "" }] })));
   });
 
@@ -21,7 +23,9 @@ describe("prod stage", () => {
     });
     template.hasResourceProperties("AWS::RDS::DBInstance", { DBInstanceClass: "db.serverless" });
     // The cluster's own generated secret (the media signing key has its own, in Media/).
-    expect(Object.keys(template.findResources("AWS::SecretsManager::Secret")).filter((id) => !id.startsWith("Media"))).toHaveLength(1);
+    expect(
+      Object.keys(template.findResources("AWS::SecretsManager::Secret")).filter((id) => !id.startsWith("Media")),
+    ).toHaveLength(1);
   });
 
   it("keeps every function outside a VPC on nodejs22.x with the SDK bundled", () => {
@@ -38,7 +42,9 @@ describe("prod stage", () => {
     const triggers = template.findResources("Custom::Trigger");
     const [triggerId] = Object.keys(triggers);
     expect(triggerId).toBeDefined();
-    const apiFunction = Object.entries(template.findResources("AWS::Lambda::Function")).find(([id]) => id.startsWith("ApiFunction"));
+    const apiFunction = Object.entries(template.findResources("AWS::Lambda::Function")).find(([id]) =>
+      id.startsWith("ApiFunction"),
+    );
     expect(apiFunction?.[1].DependsOn).toEqual(expect.arrayContaining([triggerId]));
     // The Trigger waits for the cluster and its writer.
     expect(JSON.stringify(triggers[triggerId as string]?.DependsOn)).toMatch(/DatabaseCluster/);
@@ -55,7 +61,10 @@ describe("prod stage", () => {
   });
 
   it("fronts the API with a throttled REST v1 proxy", () => {
-    template.hasResourceProperties("AWS::ApiGateway::Method", { HttpMethod: "ANY", Integration: { Type: "AWS_PROXY" } });
+    template.hasResourceProperties("AWS::ApiGateway::Method", {
+      HttpMethod: "ANY",
+      Integration: { Type: "AWS_PROXY" },
+    });
     template.hasResourceProperties("AWS::ApiGateway::Stage", {
       StageName: "api",
       MethodSettings: Match.arrayWith([Match.objectLike({ ThrottlingRateLimit: 100, ThrottlingBurstLimit: 200 })]),
@@ -71,9 +80,13 @@ describe("local stage", () => {
     template.resourceCountIs("AWS::EC2::VPC", 0);
     template.resourceCountIs("AWS::RDS::DBSubnetGroup", 0);
     template.hasResourceProperties("AWS::Lambda::Function", {
-      Environment: { Variables: Match.objectLike({ AWS_ENDPOINT_URL_RDS_DATA: "http://127.0.0.1:4567", DB_NAME: "groundcrew" }) },
+      Environment: {
+        Variables: Match.objectLike({ AWS_ENDPOINT_URL_RDS_DATA: "http://127.0.0.1:4567", DB_NAME: "groundcrew" }),
+      },
     });
     // The setup Trigger (the static site adds its own upload Trigger locally).
-    expect(Object.keys(template.findResources("Custom::Trigger")).filter((id) => id.startsWith("SetupRunMigrations"))).toHaveLength(1);
+    expect(
+      Object.keys(template.findResources("Custom::Trigger")).filter((id) => id.startsWith("SetupRunMigrations")),
+    ).toHaveLength(1);
   });
 });

@@ -35,6 +35,7 @@ async function serverForTests(): Promise<{ url: string; stop: () => Promise<void
   const given = testServerUrl();
   if (given) return { url: given, stop: async () => undefined };
   const binaries = findPostgresBinaries();
-  if (!binaries) throw new Error("The pool backend's tests need PostgreSQL: put initdb and pg_ctl on PATH or set TEST_DATABASE_URL");
+  if (!binaries)
+    throw new Error("The pool backend's tests need PostgreSQL: put initdb and pg_ctl on PATH or set TEST_DATABASE_URL");
   return startThrowawayPostgres(binaries);
 }

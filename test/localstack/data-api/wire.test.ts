@@ -33,13 +33,30 @@ describe("bindParameters", () => {
   });
 
   it("casts hinted strings to the hinted type, and unhinted ones to varchar always", () => {
-    const samples = { JSON: '{"a":1}', UUID: "5B2D9C39-8a5e-4a53-9f4e-6f1d2a8b7c01", TIMESTAMP: "2026-01-02 03:04:05.678", DATE: "2024-02-29", TIME: "23:59:59", DECIMAL: "-12.50e3" };
-    const hints = Object.entries(samples).map(([typeHint, stringValue], i) => ({ name: `p${i}`, typeHint, value: { stringValue } }));
+    const samples = {
+      JSON: '{"a":1}',
+      UUID: "5B2D9C39-8a5e-4a53-9f4e-6f1d2a8b7c01",
+      TIMESTAMP: "2026-01-02 03:04:05.678",
+      DATE: "2024-02-29",
+      TIME: "23:59:59",
+      DECIMAL: "-12.50e3",
+    };
+    const hints = Object.entries(samples).map(([typeHint, stringValue], i) => ({
+      name: `p${i}`,
+      typeHint,
+      value: { stringValue },
+    }));
     const sql = "SELECT :p0, :p1, :p2, :p3, :p4, :p5";
-    expect(bindParameters(sql, hints).text).toBe("SELECT $1::jsonb, $2::uuid, $3::timestamp, $4::date, $5::time, $6::numeric");
+    expect(bindParameters(sql, hints).text).toBe(
+      "SELECT $1::jsonb, $2::uuid, $3::timestamp, $4::date, $5::time, $6::numeric",
+    );
     expect(bindParameters("SELECT :s", [{ name: "s", value: { stringValue: "v" } }]).text).toBe("SELECT $1::varchar");
-    expect(() => bindParameters("SELECT :s", [{ name: "s", typeHint: "MONEY", value: { stringValue: "1" } }])).toThrow("Invalid type hint: MONEY");
-    expect(() => bindParameters("SELECT :s", [{ name: "s", typeHint: "UUID", value: { longValue: 1 } }])).toThrow(WireError);
+    expect(() => bindParameters("SELECT :s", [{ name: "s", typeHint: "MONEY", value: { stringValue: "1" } }])).toThrow(
+      "Invalid type hint: MONEY",
+    );
+    expect(() => bindParameters("SELECT :s", [{ name: "s", typeHint: "UUID", value: { longValue: 1 } }])).toThrow(
+      WireError,
+    );
   });
 
   it("refuses hinted values outside the documented formats", () => {
@@ -59,8 +76,13 @@ describe("bindParameters", () => {
       ["JSON", "{'a': 1}"],
     ];
     for (const [typeHint, stringValue] of bad) {
-      expect(() => bindParameters("SELECT :v", [{ name: "v", typeHint, value: { stringValue } }]), `${typeHint} ${stringValue}`).toThrow(
-        new WireError(`Invalid ${typeHint} value for parameter v: '${stringValue}'. The accepted format is ${{ TIMESTAMP: "YYYY-MM-DD HH:MM:SS[.FFF]", DATE: "YYYY-MM-DD", TIME: "HH:MM:SS[.FFF]", UUID: "a uuid (xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx)", DECIMAL: "a decimal number", JSON: "a JSON document" }[typeHint]}.`),
+      expect(
+        () => bindParameters("SELECT :v", [{ name: "v", typeHint, value: { stringValue } }]),
+        `${typeHint} ${stringValue}`,
+      ).toThrow(
+        new WireError(
+          `Invalid ${typeHint} value for parameter v: '${stringValue}'. The accepted format is ${{ TIMESTAMP: "YYYY-MM-DD HH:MM:SS[.FFF]", DATE: "YYYY-MM-DD", TIME: "HH:MM:SS[.FFF]", UUID: "a uuid (xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx)", DECIMAL: "a decimal number", JSON: "a JSON document" }[typeHint]}.`,
+        ),
       );
     }
   });
@@ -79,7 +101,9 @@ describe("bindParameters", () => {
   it("leaves casts, quoted text, identifiers, comments and dollar-quoted bodies alone", () => {
     const sql = `SELECT '1'::int, ':no', E'\\':no', (e'\\\\':yes), ":no", $$ x:=1; $$, $f$ a::int $f$ -- :no;\n, :yes /* :no /* ; */ :no */, a$b, 'it''s :no'`;
     const { text, values } = bindParameters(sql, [{ name: "yes", value: { isNull: true } }]);
-    expect(text).toBe(`SELECT '1'::int, ':no', E'\\':no', (e'\\\\'$1), ":no", $$ x:=1; $$, $f$ a::int $f$ -- :no;\n, $1 /* :no /* ; */ :no */, a$b, 'it''s :no'`);
+    expect(text).toBe(
+      `SELECT '1'::int, ':no', E'\\':no', (e'\\\\'$1), ":no", $$ x:=1; $$, $f$ a::int $f$ -- :no;\n, $1 /* :no /* ; */ :no */, a$b, 'it''s :no'`,
+    );
     expect(values).toEqual([null]);
   });
 
@@ -97,14 +121,18 @@ describe("bindParameters", () => {
   });
 
   it("refuses a second statement, but not a trailing semicolon or comment", () => {
-    expect(() => bindParameters("SELECT 1; SELECT 2")).toThrow(new ValidationError("Multistatements aren't supported."));
+    expect(() => bindParameters("SELECT 1; SELECT 2")).toThrow(
+      new ValidationError("Multistatements aren't supported."),
+    );
     expect(() => bindParameters("CREATE TABLE t (a int);\nDROP TABLE t;")).toThrow(ValidationError);
     expect(bindParameters("SELECT ';' ; -- done\n /* really */ ").text).toBe("SELECT ';' ; -- done\n /* really */ ");
   });
 
   it("refuses a placeholder without a value and array parameters, as the service does", () => {
     expect(() => bindParameters("SELECT :x", [])).toThrow("No value specified for parameter: x");
-    expect(() => bindParameters("SELECT :x", [{ name: "x", value: { arrayValue: { longValues: [1] } } }])).toThrow("Array parameters are not supported.");
+    expect(() => bindParameters("SELECT :x", [{ name: "x", value: { arrayValue: { longValues: [1] } } }])).toThrow(
+      "Array parameters are not supported.",
+    );
   });
 });
 
@@ -139,17 +167,25 @@ describe("toField", () => {
   });
 
   it("answers one-dimensional arrays by element type and refuses deeper ones", () => {
-    expect(toField('{a,"b,c",NULL,"NULL"}', type(1009))).toEqual({ arrayValue: { stringValues: ["a", "b,c", null, "NULL"] } });
+    expect(toField('{a,"b,c",NULL,"NULL"}', type(1009))).toEqual({
+      arrayValue: { stringValues: ["a", "b,c", null, "NULL"] },
+    });
     expect(toField("{1,2}", type(1007))).toEqual({ arrayValue: { longValues: [1, 2] } });
     expect(toField("{1.5}", type(1022))).toEqual({ arrayValue: { doubleValues: [1.5] } });
     expect(toField("{t,f}", type(1000))).toEqual({ arrayValue: { booleanValues: [true, false] } });
     expect(toField("{}", type(1016))).toEqual({ arrayValue: { longValues: [] } });
-    expect(() => toField("{{1,2},{3,4}}", type(1007))).toThrow(new UnsupportedResultError("The result contains a multidimensional array"));
+    expect(() => toField("{{1,2},{3,4}}", type(1007))).toThrow(
+      new UnsupportedResultError("The result contains a multidimensional array"),
+    );
     expect(toField("{1.50,NULL,NaN}", type(1231))).toEqual({ arrayValue: { stringValues: ["1.50", null, "NaN"] } });
-    expect(toField('{"2026-01-02 03:04:05+00"}', type(1185))).toEqual({ arrayValue: { stringValues: ["2026-01-02 03:04:05"] } });
+    expect(toField('{"2026-01-02 03:04:05+00"}', type(1185))).toEqual({
+      arrayValue: { stringValues: ["2026-01-02 03:04:05"] },
+    });
     expect(toField('{"{\\"a\\": 1}"}', type(3807))).toEqual({ arrayValue: { stringValues: ['{"a": 1}'] } });
     expect(toField("{2026-01-02}", type(1182))).toEqual({ arrayValue: { stringValues: ["2026-01-02"] } });
-    expect(toField("{5b2d9c39-8a5e-4a53-9f4e-6f1d2a8b7c01}", type(2951))).toEqual({ arrayValue: { stringValues: ["5b2d9c39-8a5e-4a53-9f4e-6f1d2a8b7c01"] } });
+    expect(toField("{5b2d9c39-8a5e-4a53-9f4e-6f1d2a8b7c01}", type(2951))).toEqual({
+      arrayValue: { stringValues: ["5b2d9c39-8a5e-4a53-9f4e-6f1d2a8b7c01"] },
+    });
     expect(toField("{NaN,1}", type(1022))).toEqual({ arrayValue: { doubleValues: ["NaN", 1] } });
   });
 
@@ -201,36 +237,80 @@ describe("executeResponse", () => {
   });
 
   it("ignores formatRecordsAs for other statements and reports the rows they changed", () => {
-    const inserted = executeResponse({ ...output, rows: [["3", "z", null]], command: "INSERT", affectedRows: 1 }, type, { formatRecordsAs: "JSON" });
+    const inserted = executeResponse(
+      { ...output, rows: [["3", "z", null]], command: "INSERT", affectedRows: 1 },
+      type,
+      { formatRecordsAs: "JSON" },
+    );
     expect(inserted.formattedRecords).toBeUndefined();
     expect(inserted.records).toEqual([[{ longValue: 3 }, { stringValue: "z" }, { isNull: true }]]);
     expect(inserted.numberOfRecordsUpdated).toBe(1);
-    expect(executeResponse({ rows: [], fields: [], affectedRows: 0, command: "CREATE" }, type)).toEqual({ numberOfRecordsUpdated: 0, generatedFields: [] });
+    expect(executeResponse({ rows: [], fields: [], affectedRows: 0, command: "CREATE" }, type)).toEqual({
+      numberOfRecordsUpdated: 0,
+      generatedFields: [],
+    });
   });
 
   it("describes columns as pgjdbc does, arrays as observed on AWS", () => {
     expect(columnMetadata("tags", type(1009), { tableName: "t", notNull: false, autoIncrement: false })).toMatchObject({
-      typeName: "_text", type: 2003, arrayBaseColumnType: 0, isCaseSensitive: true, nullable: 1, precision: 2147483647, tableName: "t", schemaName: "",
+      typeName: "_text",
+      type: 2003,
+      arrayBaseColumnType: 0,
+      isCaseSensitive: true,
+      nullable: 1,
+      precision: 2147483647,
+      tableName: "t",
+      schemaName: "",
     });
-    expect(columnMetadata("id", type(23), { tableName: "t", notNull: true, autoIncrement: true })).toMatchObject({ typeName: "serial", isAutoIncrement: true, nullable: 0 });
+    expect(columnMetadata("id", type(23), { tableName: "t", notNull: true, autoIncrement: true })).toMatchObject({
+      typeName: "serial",
+      isAutoIncrement: true,
+      nullable: 0,
+    });
     expect(columnMetadata("v", type(1043), undefined, 14)).toMatchObject({ precision: 10, nullable: 1, tableName: "" });
-    expect(columnMetadata("n", type(20))).toMatchObject({ type: -5, isSigned: true, precision: 19, arrayBaseColumnType: 0 });
+    expect(columnMetadata("n", type(20))).toMatchObject({
+      type: -5,
+      isSigned: true,
+      precision: 19,
+      arrayBaseColumnType: 0,
+    });
   });
 });
 
 describe("fromError", () => {
   it("words PostgreSQL errors as Aurora Serverless v2 does: Hint and Position joined by '; ', no Detail, SQLState last", () => {
-    const error = fromError({ message: 'duplicate key value violates unique constraint "t_pkey"', code: "23505", detail: "Key (id)=(1) already exists." });
+    const error = fromError({
+      message: 'duplicate key value violates unique constraint "t_pkey"',
+      code: "23505",
+      detail: "Key (id)=(1) already exists.",
+    });
     expect(error.type).toBe("DatabaseErrorException");
     expect(error.status).toBe(400);
     expect(error.message).toBe('ERROR: duplicate key value violates unique constraint "t_pkey"; SQLState: 23505');
-    const hinted = fromError({ message: "operator does not exist: integer = text", code: "42883", hint: "No operator matches.", position: "36", where: "SQL function" });
-    expect(hinted.message).toBe("ERROR: operator does not exist: integer = text; Hint: No operator matches.; Position: 36; SQLState: 42883");
+    const hinted = fromError({
+      message: "operator does not exist: integer = text",
+      code: "42883",
+      hint: "No operator matches.",
+      position: "36",
+      where: "SQL function",
+    });
+    expect(hinted.message).toBe(
+      "ERROR: operator does not exist: integer = text; Hint: No operator matches.; Position: 36; SQLState: 42883",
+    );
   });
 
   it("reads a lost connection as an unavailable database and a bug as an internal error", () => {
-    expect(fromError(Object.assign(new Error("connect ECONNREFUSED"), { code: "ECONNREFUSED" }))).toMatchObject({ type: "DatabaseUnavailableException", status: 504 });
-    expect(fromError({ message: "terminating connection due to administrator command", code: "57P01" })).toMatchObject({ type: "DatabaseUnavailableException" });
-    expect(fromError(new TypeError("oops"))).toMatchObject({ type: "InternalServerErrorException", status: 500, message: "oops" });
+    expect(fromError(Object.assign(new Error("connect ECONNREFUSED"), { code: "ECONNREFUSED" }))).toMatchObject({
+      type: "DatabaseUnavailableException",
+      status: 504,
+    });
+    expect(fromError({ message: "terminating connection due to administrator command", code: "57P01" })).toMatchObject({
+      type: "DatabaseUnavailableException",
+    });
+    expect(fromError(new TypeError("oops"))).toMatchObject({
+      type: "InternalServerErrorException",
+      status: 500,
+      message: "oops",
+    });
   });
 });

@@ -23,13 +23,33 @@ describe("authenticate", () => {
   it("refuses a missing token, a forged one, alg none, a wrong audience and an expired one with 401", async () => {
     const otherSecret = new TextEncoder().encode("another-secret-another-secret-another-secret-00");
     const forged = await signLocalToken(otherSecret, { ...claims, sub: "mallory" });
-    const unsecured = new UnsecuredJWT({ roles: ["admin"] }).setSubject("mallory").setIssuer(claims.issuer).setAudience(claims.audience).setExpirationTime("1h").encode();
+    const unsecured = new UnsecuredJWT({ roles: ["admin"] })
+      .setSubject("mallory")
+      .setIssuer(claims.issuer)
+      .setAudience(claims.audience)
+      .setExpirationTime("1h")
+      .encode();
     const wrongAudience = await signLocalToken(secret, { ...claims, audience: "someone-else", sub: "bob" });
-    const expired = await new SignJWT({}).setProtectedHeader({ alg: "HS256" }).setSubject("bob").setIssuer(claims.issuer).setAudience(claims.audience).setExpirationTime(Math.floor(Date.now() / 1000) - 60).sign(secret);
+    const expired = await new SignJWT({})
+      .setProtectedHeader({ alg: "HS256" })
+      .setSubject("bob")
+      .setIssuer(claims.issuer)
+      .setAudience(claims.audience)
+      .setExpirationTime(Math.floor(Date.now() / 1000) - 60)
+      .sign(secret);
     const { privateKey } = await generateKeyPair("RS256");
-    const otherAlgorithm = await new SignJWT({}).setProtectedHeader({ alg: "RS256" }).setSubject("bob").setIssuer(claims.issuer).setAudience(claims.audience).setExpirationTime("1h").sign(privateKey);
+    const otherAlgorithm = await new SignJWT({})
+      .setProtectedHeader({ alg: "RS256" })
+      .setSubject("bob")
+      .setIssuer(claims.issuer)
+      .setAudience(claims.audience)
+      .setExpirationTime("1h")
+      .sign(privateKey);
 
-    await expect(authenticate(httpEvent(), "user", getVerifier)).rejects.toMatchObject({ statusCode: 401, message: "Missing bearer token" });
+    await expect(authenticate(httpEvent(), "user", getVerifier)).rejects.toMatchObject({
+      statusCode: 401,
+      message: "Missing bearer token",
+    });
     for (const token of [forged, unsecured, wrongAudience, expired, otherAlgorithm, "not.a.jwt"]) {
       await expect(authenticate(withToken(token), "user", getVerifier)).rejects.toMatchObject({ statusCode: 401 });
     }
@@ -77,7 +97,10 @@ describe("routes", () => {
 
   it("validates once the caller is known", async () => {
     const token = await signLocalToken(secret, { ...claims, sub: "alice", roles: [] });
-    const response = await route.handler(httpEvent({ headers: { Authorization: `Bearer ${token}` }, body: JSON.stringify({ name: 7 }) }), {} as never);
+    const response = await route.handler(
+      httpEvent({ headers: { Authorization: `Bearer ${token}` }, body: JSON.stringify({ name: 7 }) }),
+      {} as never,
+    );
     expect(response.statusCode).toBe(400);
     expect(response.body).toMatch(/body\.name/);
     expect(handle).not.toHaveBeenCalled();

@@ -19,7 +19,11 @@ describe("verifierFromEnv", () => {
       AUTH_ROLES_CLAIM: "roles",
     });
     const key = new TextEncoder().encode(secret);
-    await expect(verify(await signLocalToken(key, { ...claims, sub: "alice", ttlSeconds: 600 }))).resolves.toMatchObject({ sub: "alice" });
-    await expect(verify(await signLocalToken(key, { ...claims, sub: "alice", ttlSeconds: 3600 }))).rejects.toMatchObject({ statusCode: 401 });
+    await expect(
+      verify(await signLocalToken(key, { ...claims, sub: "alice", ttlSeconds: 600 })),
+    ).resolves.toMatchObject({ sub: "alice" });
+    await expect(
+      verify(await signLocalToken(key, { ...claims, sub: "alice", ttlSeconds: 3600 })),
+    ).rejects.toMatchObject({ statusCode: 401 });
   });
 });

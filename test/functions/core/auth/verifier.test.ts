@@ -7,7 +7,13 @@ import { createVerifier } from "../../../../functions/core/auth/verifier.js";
 const secret = new TextEncoder().encode("a-local-signing-secret-of-enough-length-0123456789");
 const claims = { issuer: "groundcrew-local", audience: "groundcrew-api" };
 const signed = (alg: string, key = secret) =>
-  new SignJWT({}).setProtectedHeader({ alg }).setSubject("alice").setIssuer(claims.issuer).setAudience(claims.audience).setExpirationTime("1h").sign(key);
+  new SignJWT({})
+    .setProtectedHeader({ alg })
+    .setSubject("alice")
+    .setIssuer(claims.issuer)
+    .setAudience(claims.audience)
+    .setExpirationTime("1h")
+    .sign(key);
 
 afterEach(() => vi.restoreAllMocks());
 

@@ -1,5 +1,14 @@
 import { describe, expect, it } from "vitest";
-import { date, decimal, json, text, timestamp, toSqlParameters, uuid, type SqlParams } from "../../../../functions/core/db/parameters.js";
+import {
+  date,
+  decimal,
+  json,
+  text,
+  timestamp,
+  toSqlParameters,
+  uuid,
+  type SqlParams,
+} from "../../../../functions/core/db/parameters.js";
 import { toRows } from "../../../../functions/core/db/records.js";
 
 const taskId = "0b7c9a52-3f7e-4a8e-9d55-6a1f2c3d4e5f";
@@ -78,7 +87,13 @@ describe("toSqlParameters", () => {
     const plainEventId: SqlParams = { eventId: id };
     // @ts-expect-error a parameter named …At must be a Date or timestamp(…)
     const plainAt: SqlParams = { createdAt: "2026-01-01T00:00:00Z" };
-    const typed: SqlParams = { id: uuid(id), eventId: null, createdAt: new Date(), updatedAt: timestamp(new Date()), name: "x" };
+    const typed: SqlParams = {
+      id: uuid(id),
+      eventId: null,
+      createdAt: new Date(),
+      updatedAt: timestamp(new Date()),
+      name: "x",
+    };
     expect([plainId, plainEventId, plainAt, typed]).toHaveLength(4);
   });
 });
@@ -87,7 +102,12 @@ describe("toRows", () => {
   it("keys fields by column label and decodes json and timestamps", () => {
     const rows = toRows(
       [[{ longValue: 1 }, { stringValue: '{"k":true}' }, { stringValue: "2026-01-02 03:04:05.5" }, { isNull: true }]],
-      [{ label: "id" }, { label: "data", typeName: "jsonb" }, { label: "at", typeName: "timestamptz" }, { label: "gone" }],
+      [
+        { label: "id" },
+        { label: "data", typeName: "jsonb" },
+        { label: "at", typeName: "timestamptz" },
+        { label: "gone" },
+      ],
     );
     expect(rows).toEqual([{ id: 1, data: { k: true }, at: "2026-01-02T03:04:05.5Z", gone: null }]);
   });

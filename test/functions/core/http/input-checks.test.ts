@@ -25,7 +25,10 @@ describe("textProblem", () => {
 
 describe("inputProblems", () => {
   it("names the field of a bad string anywhere in the body, keys included", () => {
-    const body = { name: "ok", payload: { message: "a\u0000b", list: ["fine", "\ud800"], "bad\u0000key": 1, deep: { "\udc00": "x" } } };
+    const body = {
+      name: "ok",
+      payload: { message: "a\u0000b", list: ["fine", "\ud800"], "bad\u0000key": 1, deep: { "\udc00": "x" } },
+    };
     expect(inputProblems("body", body).sort()).toEqual([
       "body.payload.deep: has a key that contains a lone surrogate (not valid Unicode)",
       "body.payload.list.1: contains a lone surrogate (not valid Unicode)",
@@ -38,16 +41,25 @@ describe("inputProblems", () => {
 
   it("accepts exactly the allowed depth and refuses one level more, naming the top-level field", () => {
     expect(inputProblems("body", { payload: nestedArrays(MAX_BODY_DEPTH - 1) })).toEqual([]);
-    expect(inputProblems("body", { payload: nestedArrays(MAX_BODY_DEPTH) })).toEqual([`body.payload: nested more than ${MAX_BODY_DEPTH} levels deep`]);
-    expect(inputProblems("body", nestedArrays(MAX_BODY_DEPTH + 1))).toEqual([`body.0: nested more than ${MAX_BODY_DEPTH} levels deep`]);
+    expect(inputProblems("body", { payload: nestedArrays(MAX_BODY_DEPTH) })).toEqual([
+      `body.payload: nested more than ${MAX_BODY_DEPTH} levels deep`,
+    ]);
+    expect(inputProblems("body", nestedArrays(MAX_BODY_DEPTH + 1))).toEqual([
+      `body.0: nested more than ${MAX_BODY_DEPTH} levels deep`,
+    ]);
   });
 
   it("walks a body 100,000 levels deep without overflowing the stack", () => {
-    expect(inputProblems("body", { payload: nestedArrays(100_000) })).toEqual([`body.payload: nested more than ${MAX_BODY_DEPTH} levels deep`]);
+    expect(inputProblems("body", { payload: nestedArrays(100_000) })).toEqual([
+      `body.payload: nested more than ${MAX_BODY_DEPTH} levels deep`,
+    ]);
   });
 
   it("stops after a handful of problems in a body full of them", () => {
-    const problems = inputProblems("body", Array.from({ length: 100_000 }, () => "\u0000"));
+    const problems = inputProblems(
+      "body",
+      Array.from({ length: 100_000 }, () => "\u0000"),
+    );
     expect(problems.length).toBeGreaterThan(0);
     expect(problems.length).toBeLessThanOrEqual(10);
   });

@@ -22,7 +22,10 @@ describe("defineRoute", () => {
   });
 
   it("answers 400 listing every problem and never calls the handler", async () => {
-    const response = await route.handler(httpEvent({ body: JSON.stringify({ name: "", count: -1 }), queryStringParameters: { dryRun: "x" } }), context);
+    const response = await route.handler(
+      httpEvent({ body: JSON.stringify({ name: "", count: -1 }), queryStringParameters: { dryRun: "x" } }),
+      context,
+    );
     expect(response.statusCode).toBe(400);
     const body = JSON.parse(response.body);
     expect(body.error).toBe("Invalid request");
@@ -46,8 +49,22 @@ describe("defineRoute", () => {
   });
 
   it("maps domain errors to their status and hides unexpected ones", async () => {
-    const conflicting = defineRoute({ method: "GET", path: "/c", auth: "public", handle: async () => { throw new ConflictError("already running"); } });
-    const broken = defineRoute({ method: "GET", path: "/b", auth: "public", handle: async () => { throw new Error("secret detail"); } });
+    const conflicting = defineRoute({
+      method: "GET",
+      path: "/c",
+      auth: "public",
+      handle: async () => {
+        throw new ConflictError("already running");
+      },
+    });
+    const broken = defineRoute({
+      method: "GET",
+      path: "/b",
+      auth: "public",
+      handle: async () => {
+        throw new Error("secret detail");
+      },
+    });
     const conflict = await conflicting.handler(httpEvent(), context);
     expect(conflict.statusCode).toBe(409);
     expect(JSON.parse(conflict.body)).toEqual({ error: "already running" });
@@ -67,7 +84,8 @@ describe("defineRoute", () => {
       auth: "public",
       handle: reached,
     });
-    const send = (overrides: Parameters<typeof httpEvent>[0]) => open.handler(httpEvent({ pathParameters: { name: "ok" }, ...overrides }), context);
+    const send = (overrides: Parameters<typeof httpEvent>[0]) =>
+      open.handler(httpEvent({ pathParameters: { name: "ok" }, ...overrides }), context);
     const issuesOf = (response: { body: string }) => JSON.parse(response.body).issues as string[];
     beforeEach(() => reached.mockClear());
 
@@ -76,7 +94,10 @@ describe("defineRoute", () => {
       const cases: [string, string][] = [
         ['{"name":"a","payload":{"message":"x\\u0000y"}}', "body.payload.message: contains a NUL character"],
         ['{"name":"\\ud800","payload":1}', "body.name: contains a lone surrogate (not valid Unicode)"],
-        ['{"name":"a","payload":{"\\udc00":1}}', "body.payload: has a key that contains a lone surrogate (not valid Unicode)"],
+        [
+          '{"name":"a","payload":{"\\udc00":1}}',
+          "body.payload: has a key that contains a lone surrogate (not valid Unicode)",
+        ],
         ['{"name":"a","payload":[1,["\\u0000"]]}', "body.payload.1.0: contains a NUL character"],
       ];
       for (const [body, issue] of cases) {
@@ -109,11 +130,17 @@ describe("defineRoute", () => {
     });
 
     it("answers 400 to a base64 body that is not UTF-8, and reads one that is", async () => {
-      const latin1 = await send({ body: Buffer.from([0x7b, 0x22, 0x6e, 0x22, 0x3a, 0xe9, 0x7d]).toString("base64"), isBase64Encoded: true });
+      const latin1 = await send({
+        body: Buffer.from([0x7b, 0x22, 0x6e, 0x22, 0x3a, 0xe9, 0x7d]).toString("base64"),
+        isBase64Encoded: true,
+      });
       expect(latin1.statusCode).toBe(400);
       expect(issuesOf(latin1)).toEqual(["body: not valid UTF-8"]);
       expect(reached).not.toHaveBeenCalled();
-      const utf8 = await send({ body: Buffer.from('{"name":"caf\u00e9 😀","payload":null}').toString("base64"), isBase64Encoded: true });
+      const utf8 = await send({
+        body: Buffer.from('{"name":"caf\u00e9 😀","payload":null}').toString("base64"),
+        isBase64Encoded: true,
+      });
       expect(utf8.statusCode).toBe(200);
       expect(reached).toHaveBeenLastCalledWith(expect.objectContaining({ body: { name: "café 😀", payload: null } }));
     });
@@ -130,7 +157,9 @@ describe("defineRoute", () => {
       }
       expect(reached).not.toHaveBeenCalled();
       const fine = await signLocalToken(secret, { ...claims, sub: "alice" });
-      expect((await signedIn.handler(httpEvent({ headers: { authorization: `Bearer ${fine}` } }), context)).statusCode).toBe(200);
+      expect(
+        (await signedIn.handler(httpEvent({ headers: { authorization: `Bearer ${fine}` } }), context)).statusCode,
+      ).toBe(200);
     });
   });
 });

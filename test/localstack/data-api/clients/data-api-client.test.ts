@@ -8,10 +8,24 @@
  */
 import { createRequire } from "node:module";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { backends, credentials, expectDatabaseError, region, rejectionOf, sampleUuid, startStandIn, target, within, type StandIn } from "./support.js";
+import {
+  backends,
+  credentials,
+  expectDatabaseError,
+  region,
+  rejectionOf,
+  sampleUuid,
+  startStandIn,
+  target,
+  within,
+  type StandIn,
+} from "./support.js";
 
 type Row = Record<string, unknown>;
-type Parameters = Record<string, unknown> | ({ name: string; value: unknown; cast?: string } | Record<string, unknown>)[] | Parameters[][];
+type Parameters =
+  | Record<string, unknown>
+  | ({ name: string; value: unknown; cast?: string } | Record<string, unknown>)[]
+  | Parameters[][];
 interface QueryResult {
   records?: Row[];
   numberOfRecordsUpdated?: number;
@@ -27,12 +41,19 @@ interface Transaction {
 }
 interface DataApiClient {
   query(sql: string, parameters?: Parameters): Promise<QueryResult>;
-  query(options: { sql: string; parameters?: Parameters; transactionId?: string; includeResultMetadata?: boolean }): Promise<QueryResult>;
+  query(options: {
+    sql: string;
+    parameters?: Parameters;
+    transactionId?: string;
+    includeResultMetadata?: boolean;
+  }): Promise<QueryResult>;
   transaction(): Transaction;
   beginTransaction(args?: Record<string, unknown>): Promise<{ transactionId: string }>;
   commitTransaction(args: { transactionId: string }): Promise<{ transactionStatus: string }>;
   rollbackTransaction(args: { transactionId: string }): Promise<{ transactionStatus: string }>;
-  executeStatement(args: Record<string, unknown>): Promise<{ records?: Record<string, unknown>[][]; numberOfRecordsUpdated?: number }>;
+  executeStatement(
+    args: Record<string, unknown>,
+  ): Promise<{ records?: Record<string, unknown>[][]; numberOfRecordsUpdated?: number }>;
 }
 interface DataApiClientOptions {
   secretArn: string;
@@ -43,7 +64,9 @@ interface DataApiClientOptions {
 }
 
 // The package is CommonJS without type declarations.
-const dataApiClient = createRequire(import.meta.url)("data-api-client") as (options: DataApiClientOptions) => DataApiClient;
+const dataApiClient = createRequire(import.meta.url)("data-api-client") as (
+  options: DataApiClientOptions,
+) => DataApiClient;
 
 describe.each(backends)("data-api-client (aws-sdk v2) against the stand-in on $name", ({ name, serverUrl }) => {
   let standIn: StandIn;
@@ -111,25 +134,49 @@ describe.each(backends)("data-api-client (aws-sdk v2) against the stand-in on $n
     expect(row.tstz).toEqual(at);
     // The client parses only typeName "JSON"; PostgreSQL's jsonb comes back as its text form.
     expect(row.j).toBe('{"a": [1, 2], "b": null}');
-    expect(Buffer.isBuffer(row.raw) && [...(row.raw)]).toEqual([0, 1, 254, 255]);
+    expect(Buffer.isBuffer(row.raw) && [...row.raw]).toEqual([0, 1, 254, 255]);
     // The client hands arrayValue over as the SDK parsed it (Field.arrayValue, API reference).
     expect(row.ints).toEqual({ longValues: [1, 2, 3] });
     expect(row.texts).toEqual({ stringValues: ["a", "b,c"] });
 
     await data.query("INSERT INTO dac_types (t) VALUES (:t)", { t: null });
-    const nulls = (await data.query("SELECT i, big, num, f, ok, vc, u, d, ts, tstz, j, raw, ints FROM dac_types WHERE t IS NULL")).records;
-    expect(nulls).toEqual([{ i: null, big: null, num: null, f: null, ok: null, vc: null, u: null, d: null, ts: null, tstz: null, j: null, raw: null, ints: null }]);
+    const nulls = (
+      await data.query("SELECT i, big, num, f, ok, vc, u, d, ts, tstz, j, raw, ints FROM dac_types WHERE t IS NULL")
+    ).records;
+    expect(nulls).toEqual([
+      {
+        i: null,
+        big: null,
+        num: null,
+        f: null,
+        ok: null,
+        vc: null,
+        u: null,
+        d: null,
+        ts: null,
+        tstz: null,
+        j: null,
+        raw: null,
+        ints: null,
+      },
+    ]);
   });
 
   it("answers RETURNING with records", async () => {
-    const result = await data.query("INSERT INTO dac_tx (name) VALUES (:name) RETURNING id, name", { name: "returned" });
+    const result = await data.query("INSERT INTO dac_tx (name) VALUES (:name) RETURNING id, name", {
+      name: "returned",
+    });
     expect(result.records).toEqual([{ id: expect.any(Number), name: "returned" }]);
   });
 
   it("reports the rows an UPDATE or DELETE touched (numberOfRecordsUpdated)", async () => {
     await data.query("INSERT INTO dac_types (vc) VALUES (:vc)", [[{ vc: "count me" }], [{ vc: "count me" }]]);
-    expect(await data.query("UPDATE dac_types SET i = :i WHERE vc = :vc", { i: 7, vc: "count me" })).toEqual({ numberOfRecordsUpdated: 2 });
-    expect(await data.query("DELETE FROM dac_types WHERE vc = :vc", { vc: "count me" })).toEqual({ numberOfRecordsUpdated: 2 });
+    expect(await data.query("UPDATE dac_types SET i = :i WHERE vc = :vc", { i: 7, vc: "count me" })).toEqual({
+      numberOfRecordsUpdated: 2,
+    });
+    expect(await data.query("DELETE FROM dac_types WHERE vc = :vc", { vc: "count me" })).toEqual({
+      numberOfRecordsUpdated: 2,
+    });
   });
 
   it("rejects an untyped uuid string, and accepts the client's `cast`", async () => {
@@ -138,21 +185,30 @@ describe.each(backends)("data-api-client (aws-sdk v2) against the stand-in on $n
     const error = await rejectionOf(data.query("SELECT id FROM dac_types WHERE u = :u", { u: sampleUuid }));
     expectDatabaseError(error, "42883", "operator does not exist: uuid = character varying");
     expect((error as { code?: string }).code).toBe("DatabaseErrorException");
-    const cast = await data.query("SELECT u FROM dac_types WHERE u = :u", [{ name: "u", value: sampleUuid, cast: "uuid" }]);
+    const cast = await data.query("SELECT u FROM dac_types WHERE u = :u", [
+      { name: "u", value: sampleUuid, cast: "uuid" },
+    ]);
     expect(cast.records).toEqual([{ u: sampleUuid }]);
   });
 
   it("rejects an untyped string where an array is expected, and accepts the client's `cast`", async () => {
     // On AWS `col = ANY(:param)` with a string '{a,b}' fails "op ANY/ALL (array) requires array on right side"
     // (SQLState 42809), where plain PostgreSQL would infer text[] (koxudaxi/local-data-api#205).
-    const error = await rejectionOf(data.query("SELECT count(*)::int AS n FROM dac_types WHERE t = ANY(:ts)", { ts: "{dup,none}" }));
+    const error = await rejectionOf(
+      data.query("SELECT count(*)::int AS n FROM dac_types WHERE t = ANY(:ts)", { ts: "{dup,none}" }),
+    );
     expectDatabaseError(error, "42809", "op ANY/ALL (array) requires array on right side");
-    const cast = await data.query("SELECT count(*)::int AS n FROM dac_types WHERE vc = ANY(:vcs)", [{ name: "vcs", value: "{varchar,none}", cast: "text[]" }]);
+    const cast = await data.query("SELECT count(*)::int AS n FROM dac_types WHERE vc = ANY(:vcs)", [
+      { name: "vcs", value: "{varchar,none}", cast: "text[]" },
+    ]);
     expect(cast.records).toEqual([{ n: 1 }]);
   });
 
   it("describes a text[] table column as AWS does", async () => {
-    const { columnMetadata } = await data.query({ sql: "SELECT texts FROM dac_types WHERE texts IS NOT NULL", includeResultMetadata: true });
+    const { columnMetadata } = await data.query({
+      sql: "SELECT texts FROM dac_types WHERE texts IS NOT NULL",
+      includeResultMetadata: true,
+    });
     // What the Data API answered for a text[] column on AWS (koxudaxi/local-data-api#128, "When deployed on AWS"):
     // java.sql.Types.ARRAY (2003), PostgreSQL's type name "_text", arrayBaseColumnType 0, the table's name,
     // an empty schemaName, nullable 1 (columnNullable).
@@ -179,7 +235,10 @@ describe.each(backends)("data-api-client (aws-sdk v2) against the stand-in on $n
       const results = await data
         .transaction()
         .query("INSERT INTO dac_tx (name) VALUES (:name)", { name: "committed" })
-        .query((last) => ["SELECT count(*)::int AS n FROM dac_tx WHERE name = :name", { name: last?.numberOfRecordsUpdated === 1 ? "committed" : "?" }])
+        .query((last) => [
+          "SELECT count(*)::int AS n FROM dac_tx WHERE name = :name",
+          { name: last?.numberOfRecordsUpdated === 1 ? "committed" : "?" },
+        ])
         .commit();
       expect(results[0]).toEqual({ numberOfRecordsUpdated: 1 });
       expect(results[1]?.records).toEqual([{ n: 1 }]);
@@ -209,7 +268,11 @@ describe.each(backends)("data-api-client (aws-sdk v2) against the stand-in on $n
 
     it("keeps a row written in an open transaction invisible to other calls until commit", async () => {
       const { transactionId } = await data.beginTransaction();
-      await data.executeStatement({ transactionId, sql: "INSERT INTO dac_tx (name) VALUES (:name)", parameters: [{ name: "name", value: { stringValue: "in flight" } }] });
+      await data.executeStatement({
+        transactionId,
+        sql: "INSERT INTO dac_tx (name) VALUES (:name)",
+        parameters: [{ name: "name", value: { stringValue: "in flight" } }],
+      });
       const outside = count("dac_tx", "name = :name", { name: "in flight" });
       const early = await within(outside, 500);
       // Read committed: the other call does not see the row. The pooled backend answers it at once, as AWS does;
@@ -245,13 +308,19 @@ describe.each(backends)("data-api-client (aws-sdk v2) against the stand-in on $n
       }
       await slow;
       // The transaction itself goes on: the troubleshooting advice is to retry once the first call has answered.
-      expect((await data.executeStatement({ transactionId, sql: "SELECT 1 AS one" })).records).toEqual([[{ longValue: 1 }]]);
+      expect((await data.executeStatement({ transactionId, sql: "SELECT 1 AS one" })).records).toEqual([
+        [{ longValue: 1 }],
+      ]);
       expect(await data.commitTransaction({ transactionId })).toEqual({ transactionStatus: "Transaction Committed" });
     });
 
     it("rolls back with rollbackTransaction", async () => {
       const { transactionId } = await data.beginTransaction();
-      await data.executeStatement({ transactionId, sql: "INSERT INTO dac_tx (name) VALUES (:name)", parameters: [{ name: "name", value: { stringValue: "abandoned" } }] });
+      await data.executeStatement({
+        transactionId,
+        sql: "INSERT INTO dac_tx (name) VALUES (:name)",
+        parameters: [{ name: "name", value: { stringValue: "abandoned" } }],
+      });
       expect(await data.rollbackTransaction({ transactionId })).toEqual({ transactionStatus: "Rollback Complete" });
       expect(await count("dac_tx", "name = :name", { name: "abandoned" })).toBe(0);
     });
@@ -271,7 +340,11 @@ describe.each(backends)("data-api-client (aws-sdk v2) against the stand-in on $n
 
   describe("batch (BatchExecuteStatement)", () => {
     it("inserts one row per parameter set and answers one updateResult each", async () => {
-      const result = await data.query("INSERT INTO dac_tx (name) VALUES (:name)", [[{ name: "batch a" }], [{ name: "batch b" }], [{ name: "batch c" }]]);
+      const result = await data.query("INSERT INTO dac_tx (name) VALUES (:name)", [
+        [{ name: "batch a" }],
+        [{ name: "batch b" }],
+        [{ name: "batch c" }],
+      ]);
       // updateResults: one per parameter set; without generatedFields (not supported by Aurora PostgreSQL) the
       // client reports each as {} (its README: "there is no useful feedback provided by this field").
       expect(result).toEqual({ updateResults: [{}, {}, {}] });
@@ -281,10 +354,18 @@ describe.each(backends)("data-api-client (aws-sdk v2) against the stand-in on $n
     it("applies a cast to every parameter set", async () => {
       const other = "0b7a3c1e-2f4d-4e6a-9b8c-7d6e5f4a3b2c";
       await data.query("UPDATE dac_tx SET tag = :tag WHERE name = :name", [
-        [{ name: "tag", value: sampleUuid, cast: "uuid" }, { name: "name", value: "batch a" }],
-        [{ name: "tag", value: other, cast: "uuid" }, { name: "name", value: "batch b" }],
+        [
+          { name: "tag", value: sampleUuid, cast: "uuid" },
+          { name: "name", value: "batch a" },
+        ],
+        [
+          { name: "tag", value: other, cast: "uuid" },
+          { name: "name", value: "batch b" },
+        ],
       ]);
-      const { records } = await data.query("SELECT name, tag FROM dac_tx WHERE name IN ('batch a', 'batch b') ORDER BY name");
+      const { records } = await data.query(
+        "SELECT name, tag FROM dac_tx WHERE name IN ('batch a', 'batch b') ORDER BY name",
+      );
       expect(records).toEqual([
         { name: "batch a", tag: sampleUuid },
         { name: "batch b", tag: other },
@@ -304,7 +385,9 @@ describe.each(backends)("data-api-client (aws-sdk v2) against the stand-in on $n
     });
 
     it("answers a failing parameter set with DatabaseErrorException", async () => {
-      const error = await rejectionOf(data.query("INSERT INTO dac_tx (name) VALUES (:name)", [[{ name: "batch dup" }], [{ name: "batch dup" }]]));
+      const error = await rejectionOf(
+        data.query("INSERT INTO dac_tx (name) VALUES (:name)", [[{ name: "batch dup" }], [{ name: "batch dup" }]]),
+      );
       expectDatabaseError(error, "23505", 'duplicate key value violates unique constraint "dac_tx_name_key"');
     });
   });

@@ -10,9 +10,35 @@
 import { RDSDataClient } from "@aws-sdk/client-rds-data";
 import { eq, inArray, sql } from "drizzle-orm";
 import { drizzle, type AwsDataApiPgDatabase } from "drizzle-orm/aws-data-api/pg";
-import { bigint, boolean, date, doublePrecision, integer, jsonb, numeric, pgTable, serial, text, time, timestamp, uuid, varchar } from "drizzle-orm/pg-core";
+import {
+  bigint,
+  boolean,
+  date,
+  doublePrecision,
+  integer,
+  jsonb,
+  numeric,
+  pgTable,
+  serial,
+  text,
+  time,
+  timestamp,
+  uuid,
+  varchar,
+} from "drizzle-orm/pg-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { backends, credentials, expectDatabaseError, region, rejectionOf, sampleUuid, startStandIn, target, within, type StandIn } from "./support.js";
+import {
+  backends,
+  credentials,
+  expectDatabaseError,
+  region,
+  rejectionOf,
+  sampleUuid,
+  startStandIn,
+  target,
+  within,
+  type StandIn,
+} from "./support.js";
 
 const types = pgTable("dz_types", {
   id: serial("id").primaryKey(),
@@ -38,7 +64,8 @@ const things = pgTable("dz_tx", {
 });
 
 /** drizzle wraps a failed query in DrizzleQueryError; what the Data API answered is its cause. */
-const causeOf = (error: unknown): unknown => (error instanceof Error && error.cause !== undefined ? error.cause : error);
+const causeOf = (error: unknown): unknown =>
+  error instanceof Error && error.cause !== undefined ? error.cause : error;
 
 describe.each(backends)("drizzle-orm aws-data-api/pg against the stand-in on $name", ({ name, serverUrl }) => {
   let standIn: StandIn;
@@ -84,7 +111,10 @@ describe.each(backends)("drizzle-orm aws-data-api/pg against the stand-in on $na
       .returning({ id: types.id });
     expect(inserted?.id).toEqual(expect.any(Number));
 
-    const [row] = await db.select().from(types).where(eq(types.id, inserted?.id ?? -1));
+    const [row] = await db
+      .select()
+      .from(types)
+      .where(eq(types.id, inserted?.id ?? -1));
     expect(row).toEqual({
       id: inserted?.id,
       i: 42,
@@ -109,11 +139,30 @@ describe.each(backends)("drizzle-orm aws-data-api/pg against the stand-in on $na
     });
 
     const [empty] = await db.insert(types).values({}).returning();
-    expect(empty).toEqual({ id: expect.any(Number), i: null, big: null, num: null, f: null, ok: null, t: null, vc: null, u: null, d: null, clock: null, ts: null, tstz: null, j: null, ints: null, texts: null });
+    expect(empty).toEqual({
+      id: expect.any(Number),
+      i: null,
+      big: null,
+      num: null,
+      f: null,
+      ok: null,
+      t: null,
+      vc: null,
+      u: null,
+      d: null,
+      clock: null,
+      ts: null,
+      tstz: null,
+      j: null,
+      ints: null,
+      texts: null,
+    });
   });
 
   it("reads bytea as bytes and other computed types through execute", async () => {
-    const result = await db.execute(sql`SELECT decode('0001feff', 'hex') AS raw, 2.5::real AS real, ARRAY[true, false] AS flags, ${7} + 1 AS eight`);
+    const result = await db.execute(
+      sql`SELECT decode('0001feff', 'hex') AS raw, 2.5::real AS real, ARRAY[true, false] AS flags, ${7} + 1 AS eight`,
+    );
     const row = result.rows[0] as Record<string, unknown>;
     expect(Array.from(row.raw as Uint8Array)).toEqual([0, 1, 254, 255]);
     expect(row.real).toBe(2.5);
@@ -123,13 +172,23 @@ describe.each(backends)("drizzle-orm aws-data-api/pg against the stand-in on $na
 
   it("compares uuid columns through the UUID hint it derives from the column, also in IN lists", async () => {
     expect(await db.select({ u: types.u }).from(types).where(eq(types.u, sampleUuid))).toEqual([{ u: sampleUuid }]);
-    expect(await db.select({ u: types.u }).from(types).where(inArray(types.u, [sampleUuid, "00000000-0000-0000-0000-000000000000"]))).toEqual([{ u: sampleUuid }]);
+    expect(
+      await db
+        .select({ u: types.u })
+        .from(types)
+        .where(inArray(types.u, [sampleUuid, "00000000-0000-0000-0000-000000000000"])),
+    ).toEqual([{ u: sampleUuid }]);
   });
 
   it("rejects a uuid compared with an untyped parameter, as drizzle users hit on Aurora", async () => {
     // A raw sql`` parameter carries no typing, so no typeHint: Aurora binds it as character varying
     // (SqlParameter.typeHint; drizzle-orm#2176, #2583, #3409).
-    const error = await rejectionOf(db.select({ id: types.id }).from(types).where(sql`${types.u} = ${sampleUuid}`));
+    const error = await rejectionOf(
+      db
+        .select({ id: types.id })
+        .from(types)
+        .where(sql`${types.u} = ${sampleUuid}`),
+    );
     expectDatabaseError(causeOf(error), "42883", "operator does not exist: uuid = character varying");
   });
 
@@ -157,13 +216,19 @@ describe.each(backends)("drizzle-orm aws-data-api/pg against the stand-in on $na
     // drizzle-kit's introspection queries hit these on AWS: regclass (drizzle-orm#2982, drizzle-kit-mirror#544:
     // "The result contains the unsupported data type regclass."), "char" (drizzle-orm#3273, #4672:
     // 'The result contains the unsupported data type "CHAR".'), regtype (typeorm-aurora-data-api-driver#164).
-    for (const query of [sql`SELECT 'dz_types'::regclass AS r`, sql`SELECT relkind FROM pg_class WHERE relname = 'dz_types'`, sql`SELECT 'int4'::regtype AS t`]) {
+    for (const query of [
+      sql`SELECT 'dz_types'::regclass AS r`,
+      sql`SELECT relkind FROM pg_class WHERE relname = 'dz_types'`,
+      sql`SELECT 'int4'::regtype AS t`,
+    ]) {
       const error = causeOf(await rejectionOf(db.execute(query)));
       expect((error as Error).name).toBe("UnsupportedResultException");
       expect((error as Error).message).toContain("The result contains the unsupported data type");
     }
     // The workaround those reports use: cast to text.
-    const result = await db.execute(sql`SELECT 'dz_types'::regclass::text AS r, relkind::text AS k FROM pg_class WHERE relname = 'dz_types'`);
+    const result = await db.execute(
+      sql`SELECT 'dz_types'::regclass::text AS r, relkind::text AS k FROM pg_class WHERE relname = 'dz_types'`,
+    );
     expect(result.rows).toEqual([{ r: "dz_types", k: "r" }]);
   });
 

@@ -11,7 +11,18 @@ import { RDSData } from "@aws-sdk/client-rds-data";
 import { Kysely, sql, type Generated, type RawBuilder } from "kysely";
 import { DataApiDialect } from "kysely-data-api";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { backends, credentials, expectDatabaseError, region, rejectionOf, sampleUuid, startStandIn, target, within, type StandIn } from "./support.js";
+import {
+  backends,
+  credentials,
+  expectDatabaseError,
+  region,
+  rejectionOf,
+  sampleUuid,
+  startStandIn,
+  target,
+  within,
+  type StandIn,
+} from "./support.js";
 
 interface TypesTable {
   id: Generated<number>;
@@ -48,7 +59,10 @@ describe.each(backends)("kysely + kysely-data-api against the stand-in on $name"
     standIn = await startStandIn(serverUrl);
     const client = new RDSData({ endpoint: standIn.server.url, region, credentials });
     db = new Kysely<Database>({
-      dialect: new DataApiDialect({ mode: "postgres", driver: { client, database: target.database, secretArn: target.secretArn, resourceArn: target.resourceArn } }),
+      dialect: new DataApiDialect({
+        mode: "postgres",
+        driver: { client, database: target.database, secretArn: target.secretArn, resourceArn: target.resourceArn },
+      }),
     });
     await sql`DROP TABLE IF EXISTS kda_types, kda_tx`.execute(db);
     await sql`CREATE TABLE kda_types (
@@ -112,7 +126,11 @@ describe.each(backends)("kysely + kysely-data-api against the stand-in on $name"
     expect(row.ints).toEqual([1, 2, 3]);
     expect(row.texts).toEqual(["a", "b,c", 'd"e']);
 
-    const { id: empty } = await db.insertInto("kda_types").values({ i: null, t: null }).returning("id").executeTakeFirstOrThrow();
+    const { id: empty } = await db
+      .insertInto("kda_types")
+      .values({ i: null, t: null })
+      .returning("id")
+      .executeTakeFirstOrThrow();
     const nulls = await db.selectFrom("kda_types").selectAll().where("id", "=", empty).executeTakeFirstOrThrow();
     const { id: ignored, ...rest } = nulls;
     expect(ignored).toBe(empty);
@@ -121,7 +139,9 @@ describe.each(backends)("kysely + kysely-data-api against the stand-in on $name"
   });
 
   it("selects computed values of each type with their column types", async () => {
-    const row = await sql<Record<string, unknown>>`SELECT 7::smallint AS small, 2.5::real AS real, 'x'::char(3) AS fixed,
+    const row = await sql<
+      Record<string, unknown>
+    >`SELECT 7::smallint AS small, 2.5::real AS real, 'x'::char(3) AS fixed,
       '12:34:56'::time AS clock, ARRAY[true, false] AS flags, ARRAY[1.5, 2.25]::float8[] AS doubles,
       '{"k": "v"}'::json AS plain_json, 1::bigint + ${41} AS sum`
       .execute(db)
@@ -139,8 +159,15 @@ describe.each(backends)("kysely + kysely-data-api against the stand-in on $name"
   });
 
   it("reports the rows an UPDATE or DELETE touched (numberOfRecordsUpdated)", async () => {
-    await db.insertInto("kda_types").values([{ vc: "count me" }, { vc: "count me" }]).execute();
-    const updated = await db.updateTable("kda_types").set({ i: 7 }).where("vc", "=", "count me").executeTakeFirstOrThrow();
+    await db
+      .insertInto("kda_types")
+      .values([{ vc: "count me" }, { vc: "count me" }])
+      .execute();
+    const updated = await db
+      .updateTable("kda_types")
+      .set({ i: 7 })
+      .where("vc", "=", "count me")
+      .executeTakeFirstOrThrow();
     expect(updated.numUpdatedRows).toBe(2n);
     const deleted = await db.deleteFrom("kda_types").where("vc", "=", "count me").executeTakeFirstOrThrow();
     expect(deleted.numDeletedRows).toBe(2n);
@@ -163,7 +190,12 @@ describe.each(backends)("kysely + kysely-data-api against the stand-in on $name"
     const tables = await db.introspection.getTables();
     const table = tables.find((candidate) => candidate.name === "kda_types");
     expect(table?.schema).toBe("public");
-    expect(table?.columns.find((column) => column.name === "id")).toMatchObject({ dataType: "int4", isAutoIncrementing: true, hasDefaultValue: true, isNullable: false });
+    expect(table?.columns.find((column) => column.name === "id")).toMatchObject({
+      dataType: "int4",
+      isAutoIncrementing: true,
+      hasDefaultValue: true,
+      isNullable: false,
+    });
     expect(table?.columns.find((column) => column.name === "u")).toMatchObject({ dataType: "uuid", isNullable: true });
     expect(table?.columns.find((column) => column.name === "ints")).toMatchObject({ dataType: "_int4" });
   });
@@ -181,8 +213,16 @@ describe.each(backends)("kysely + kysely-data-api against the stand-in on $name"
     expectDatabaseError(inserted, "42804", 'column "u" is of type uuid but expression is of type character varying');
 
     // What users of kysely-data-api write instead: a typeHint, or a cast in the SQL.
-    const byHint = await db.selectFrom("kda_types").select("u").where("u", "=", hinted<string>("UUID", sampleUuid)).execute();
-    const byCast = await db.selectFrom("kda_types").select("u").where("u", "=", sql<string>`${sampleUuid}::uuid`).execute();
+    const byHint = await db
+      .selectFrom("kda_types")
+      .select("u")
+      .where("u", "=", hinted<string>("UUID", sampleUuid))
+      .execute();
+    const byCast = await db
+      .selectFrom("kda_types")
+      .select("u")
+      .where("u", "=", sql<string>`${sampleUuid}::uuid`)
+      .execute();
     expect(byHint.length).toBeGreaterThan(0);
     expect(byCast).toEqual(byHint);
   });
@@ -194,11 +234,24 @@ describe.each(backends)("kysely + kysely-data-api against the stand-in on $name"
       ["d", "2024-01-01", "date"],
       ["j", "{}", "jsonb"],
     ] as const) {
-      const error = await rejectionOf(db.insertInto("kda_types").values({ [column]: value }).execute());
-      expectDatabaseError(error, "42804", `column "${column}" is of type ${type} but expression is of type character varying`);
+      const error = await rejectionOf(
+        db
+          .insertInto("kda_types")
+          .values({ [column]: value })
+          .execute(),
+      );
+      expectDatabaseError(
+        error,
+        "42804",
+        `column "${column}" is of type ${type} but expression is of type character varying`,
+      );
     }
     const tstz = await rejectionOf(sql`INSERT INTO kda_types (tstz) VALUES (${"2024-01-01 00:00:00"})`.execute(db));
-    expectDatabaseError(tstz, "42804", 'column "tstz" is of type timestamp with time zone but expression is of type character varying');
+    expectDatabaseError(
+      tstz,
+      "42804",
+      'column "tstz" is of type timestamp with time zone but expression is of type character varying',
+    );
   });
 
   describe("transactions", () => {
@@ -206,7 +259,9 @@ describe.each(backends)("kysely + kysely-data-api against the stand-in on $name"
       await db.transaction().execute(async (trx) => {
         await trx.insertInto("kda_tx").values({ name: "committed" }).execute();
       });
-      expect(await db.selectFrom("kda_tx").select("name").where("name", "=", "committed").execute()).toEqual([{ name: "committed" }]);
+      expect(await db.selectFrom("kda_tx").select("name").where("name", "=", "committed").execute()).toEqual([
+        { name: "committed" },
+      ]);
     });
 
     it("rolls back when the callback throws", async () => {
@@ -244,7 +299,9 @@ describe.each(backends)("kysely + kysely-data-api against the stand-in on $name"
       // connection) makes them wait, so there the read can only have run after the commit.
       if (name === "postgres") expect(early?.done).toBe(true);
       await outside;
-      expect(await db.selectFrom("kda_tx").select("name").where("name", "=", "in flight").execute()).toEqual([{ name: "in flight" }]);
+      expect(await db.selectFrom("kda_tx").select("name").where("name", "=", "in flight").execute()).toEqual([
+        { name: "in flight" },
+      ]);
     });
   });
 
@@ -264,7 +321,9 @@ describe.each(backends)("kysely + kysely-data-api against the stand-in on $name"
       expectDatabaseError(error, "23505", 'duplicate key value violates unique constraint "kda_types_t_key"');
       // PostgreSQL's DETAIL is not part of the message: drizzle-orm#4747's 2BP01 (whose DETAIL PostgreSQL always
       // sends) shows only the message, Hint and SQLState.
-      expect((error as Error).message).toBe('ERROR: duplicate key value violates unique constraint "kda_types_t_key"; SQLState: 23505');
+      expect((error as Error).message).toBe(
+        'ERROR: duplicate key value violates unique constraint "kda_types_t_key"; SQLState: 23505',
+      );
     });
 
     it("answers a missing table with SQLState 42P01", async () => {
