@@ -55,4 +55,6 @@ export const handlerEntries: Record<FunctionKind, string> = {
   "media-processor": "media/processor/handler.ts",
   "media-keygen": "media/keygen/handler.ts",
   "static-upload": "static-site/upload/handler.ts",
+  // Not a Lambda: the container image (functions/runner/Dockerfile) bundles it; listed so the bundle checks cover it.
+  runner: "runner/main.ts",
 };

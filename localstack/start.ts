@@ -4,6 +4,7 @@ import { localDown } from "./down.js";
 import { EMULATOR } from "./emulator.js";
 import { DATA_API } from "./data-api-process.js";
 import { logFile } from "./processes.js";
+import { containerQueues, runnerName } from "./runner-process.js";
 import { localUp } from "./up.js";
 
 /** `npm start`: the whole stack locally, then the logs followed until Ctrl-C, then everything stopped. */
@@ -16,7 +17,11 @@ console.log(
   `\nGroundcrew is running locally.\n  API: ${outputs.apiUrl}\n  try: curl ${outputs.apiUrl}/health\nFollowing logs; Ctrl-C stops everything.\n`,
 );
 
-const stopFollowing = [follow(EMULATOR), follow(DATA_API)];
+const stopFollowing = [
+  follow(EMULATOR),
+  follow(DATA_API),
+  ...containerQueues().map((queue) => follow(runnerName(queue))),
+];
 let stopping = false;
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
   process.on(signal, () => {

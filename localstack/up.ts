@@ -2,9 +2,11 @@ import { dataApiUrl, emulatorEndpoint, outputsFile } from "./env.js";
 import { ensureDataApi } from "./data-api-process.js";
 import { bootstrapOnce, deployLocalStack, type LocalOutputs } from "./deploy.js";
 import { ensureEmulator } from "./emulator.js";
+import { startRunners } from "./runner-process.js";
 
 /**
- * `npm run local:up`: emulator, Data API stand-in, CDK bootstrap, deploy of the local stage.
+ * `npm run local:up`: emulator, Data API stand-in, CDK bootstrap, deploy of the local stage, and a
+ * runner per container queue (functions/runner, as a host process: no Docker needed).
  * Idempotent: what already runs is reused, and a deploy without changes is quick.
  */
 export async function localUp(options: { quiet?: boolean } = {}): Promise<LocalOutputs> {
@@ -24,6 +26,9 @@ export async function localUp(options: { quiet?: boolean } = {}): Promise<LocalO
   step(bootstrapped ? "bootstrapped" : "already bootstrapped");
   step("cdk deploy (stage=local)");
   const outputs = await deployLocalStack(options.quiet ?? false);
+  // Container queues' runners: host processes here, restarted so they run this deploy's code and settings.
+  const runners = await startRunners(outputs);
+  for (const [queue, pid] of Object.entries(runners)) step(`runner of the ${queue} queue (pid ${pid})`);
   step(`ready; outputs in ${outputsFile}`);
   return outputs;
 }

@@ -65,6 +65,7 @@ export const runtimeVariables = binding("GroundcrewFunction", {
     "media-processor",
     "media-keygen",
     "static-upload",
+    "runner",
   ]),
   POWERTOOLS_SERVICE_NAME: text,
   POWERTOOLS_LOG_LEVEL: z.enum(["DEBUG", "INFO", "WARN", "ERROR"]),
@@ -131,6 +132,17 @@ export const staticSiteVariables = binding("StaticSite", {
   STATIC_BUCKET: text,
 });
 
+/** Sending notification emails through SES v2 (Notifications.bind): the sender and its configuration set. */
+export const notificationVariables = binding("Notifications.bind", {
+  NOTIFICATIONS_FROM: z.email(),
+  NOTIFICATIONS_CONFIGURATION_SET: text,
+});
+
+/** Set in every ECS task by the container agent itself, not by CDK: where a runner asks for scale-in protection. */
+export const ecsAgentVariables = binding("the ECS container agent (in every ECS task; not set by CDK)", {
+  ECS_AGENT_URI: z.url(),
+});
+
 export interface FunctionEnvironment {
   /** Bindings the function cannot start without. */
   readonly required: readonly Binding[];
@@ -150,13 +162,14 @@ export const functionEnvironments: Record<FunctionKind, FunctionEnvironment> = {
       mediaVariables,
       maintenanceStartVariables,
       eventVariables,
+      notificationVariables,
     ],
     optional: [mediaCdnVariables],
   },
-  // A worker of a queue whose tasks write media (reports) is bound to the media store as well.
+  // A worker of a queue whose tasks write media (reports) or send email (notifications) is bound to those as well.
   worker: {
     required: [configVariables, runtimeVariables, databaseVariables, queueVariables, workerVariables],
-    optional: [mediaVariables, mediaCdnVariables],
+    optional: [mediaVariables, mediaCdnVariables, notificationVariables],
   },
   dispatcher: {
     required: [
@@ -177,6 +190,11 @@ export const functionEnvironments: Record<FunctionKind, FunctionEnvironment> = {
   "media-processor": { required: [configVariables, runtimeVariables, databaseVariables, mediaVariables], optional: [] },
   "media-keygen": { required: [configVariables, runtimeVariables], optional: [] },
   "static-upload": { required: [configVariables, runtimeVariables, staticSiteVariables], optional: [] },
+  // A container queue's runner (ECS task, or a host process locally) reads what a worker reads.
+  runner: {
+    required: [configVariables, runtimeVariables, databaseVariables, queueVariables, workerVariables],
+    optional: [mediaVariables, mediaCdnVariables, ecsAgentVariables],
+  },
 };
 
 export class EnvironmentError extends Error {

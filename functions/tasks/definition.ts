@@ -3,6 +3,7 @@ import * as z from "zod";
 import type { Principal } from "../core/auth/principal.js";
 import type { Database } from "../core/db/database.js";
 import type { MediaService } from "../media/service.js";
+import type { Mailer } from "../notifications/mailer.js";
 
 export const taskStatuses = ["queued", "scheduled", "running", "retrying", "succeeded", "failed", "cancelled"] as const;
 export type TaskStatus = (typeof taskStatuses)[number];
@@ -37,10 +38,11 @@ export interface TaskContext {
 
 /**
  * What a task may ask of the worker besides the database. The media service (S3, the CloudFront
- * signer) is created only when a task asks for it.
+ * signer) and the mailer (SES) are created only when a task asks for them.
  */
 export interface TaskServices {
   media: () => MediaService;
+  mailer: () => Mailer;
 }
 
 /**
@@ -74,6 +76,12 @@ export interface TaskDeclaration<P = unknown> {
   localOnly: readonly (keyof P & string)[];
   /** The soft limit, Celery's soft_time_limit; the worker Lambda's timeout is the hard one. */
   timeLimitSeconds: number;
+  /**
+   * The hard limit, Celery's time_limit, for tasks of a container queue: the runner kills the
+   * task's process then and records a failed attempt. On a Lambda queue it must fit the Lambda's
+   * 900 s (synth checks it, functions/contracts/task-limits.ts). Unset: soft limit + 60 s.
+   */
+  hardTimeLimitSeconds?: number;
   retry: RetryPolicy;
   /** At most one queued or running task per key (e.g. one rebuild per part). */
   uniqueKey?: (payload: P) => string;

@@ -37,4 +37,7 @@ export const noTaskServices: TaskServices = {
   media: () => {
     throw new Error("This function runs no tasks: the worker provides task services (tasks/services.ts)");
   },
+  mailer: () => {
+    throw new Error("This function runs no tasks: the worker provides task services (tasks/services.ts)");
+  },
 };

@@ -3,6 +3,9 @@ import { diagnosticsEcho } from "./definitions/diagnostics-echo.js";
 import { expireIdempotencyKeys } from "./definitions/housekeeping-expire-idempotency-keys.js";
 import { dailyDigest } from "./definitions/reports-daily-digest.js";
 import { taskStatsReport } from "./definitions/reports-task-stats.js";
+import { diagnosticsLongEcho } from "./definitions/diagnostics-long-echo.js";
+import { diagnosticsRunaway } from "./definitions/diagnostics-runaway.js";
+import { notificationsSend } from "./definitions/notifications-send.js";
 
 /** The code the worker runs for each declared task (registry.ts); a unit test checks the two lists match. */
 const implementations: readonly AnyTaskDefinition[] = [
@@ -10,6 +13,9 @@ const implementations: readonly AnyTaskDefinition[] = [
   expireIdempotencyKeys,
   dailyDigest,
   taskStatsReport,
+  diagnosticsLongEcho,
+  diagnosticsRunaway,
+  notificationsSend,
 ];
 
 const byName: ReadonlyMap<string, AnyTaskDefinition> = new Map(implementations.map((d) => [d.name, d]));

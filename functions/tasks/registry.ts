@@ -3,6 +3,9 @@ import { diagnosticsEchoTask } from "./declarations/diagnostics-echo.js";
 import { expireIdempotencyKeysTask } from "./declarations/housekeeping-expire-idempotency-keys.js";
 import { dailyDigestTask } from "./declarations/reports-daily-digest.js";
 import { taskStatsReportTask } from "./declarations/reports-task-stats.js";
+import { diagnosticsLongEchoTask } from "./declarations/diagnostics-long-echo.js";
+import { diagnosticsRunawayTask } from "./declarations/diagnostics-runaway.js";
+import { notificationsSendTask } from "./declarations/notifications-send.js";
 
 /**
  * Every task the app knows, like Celery's autodiscovered tasks: one line per declaration. This is
@@ -14,6 +17,9 @@ export const taskDeclarations: readonly AnyTaskDeclaration[] = [
   expireIdempotencyKeysTask,
   dailyDigestTask,
   taskStatsReportTask,
+  diagnosticsLongEchoTask,
+  diagnosticsRunawayTask,
+  notificationsSendTask,
 ];
 
 export const taskRegistry: ReadonlyMap<string, AnyTaskDeclaration> = new Map(taskDeclarations.map((d) => [d.name, d]));

@@ -1,10 +1,12 @@
 import { CfnOutput, Duration, RemovalPolicy } from "aws-cdk-lib";
+import type { IGrantable } from "aws-cdk-lib/aws-iam";
 import type { Function as LambdaFunction } from "aws-cdk-lib/aws-lambda";
 import { SqsEventSource } from "aws-cdk-lib/aws-lambda-event-sources";
 import { Queue, QueueEncryption } from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
 import type { Config, QueueConfig } from "../../functions/contracts/config/schema.js";
 import { workerVariables } from "../../functions/contracts/environment.js";
+import { queueOutputKeys } from "../../functions/contracts/queue-outputs.js";
 import { setVariables } from "../environment.js";
 import { GroundcrewFunction } from "./groundcrew-function.js";
 
@@ -50,22 +52,7 @@ export class WorkerQueue extends Construct {
       );
     }
     this.queueName = name;
-    const removalPolicy = config.stage === "local" ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN;
-    this.deadLetterQueue = new Queue(this, "DeadLetters", {
-      retentionPeriod: Duration.days(14),
-      encryption: QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      removalPolicy,
-    });
-    this.queue = new Queue(this, "Queue", {
-      visibilityTimeout: Duration.seconds(queue.visibilityTimeoutSeconds),
-      retentionPeriod: Duration.days(queue.retentionDays),
-      encryption: QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      // The worker parks exhausted tasks in the DLQ itself; this catches workers that die on a message.
-      deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: queue.maxReceiveCount },
-      removalPolicy,
-    });
+    ({ queue: this.queue, deadLetterQueue: this.deadLetterQueue } = createTaskQueues(this, props));
     this.worker = new GroundcrewFunction(this, "Worker", {
       kind: "worker",
       config,
@@ -86,9 +73,6 @@ export class WorkerQueue extends Construct {
     );
     this.queue.grantSendMessages(this.worker);
     this.deadLetterQueue.grantSendMessages(this.worker);
-    const key = name.replace(/(^|-)([a-z])/g, (_, __, c: string) => c.toUpperCase());
-    new CfnOutput(this, "QueueUrl", { key: `Queue${key}Url`, value: this.queue.queueUrl });
-    new CfnOutput(this, "DeadLetterUrl", { key: `Queue${key}DeadLetterUrl`, value: this.deadLetterQueue.queueUrl });
   }
 
   /** What producers put in GROUNDCREW_QUEUES for this queue. */
@@ -96,7 +80,7 @@ export class WorkerQueue extends Construct {
     return { url: this.queue.queueUrl, deadLetterUrl: this.deadLetterQueue.queueUrl };
   }
 
-  grantProduce(fn: LambdaFunction): void {
+  grantProduce(fn: IGrantable): void {
     this.queue.grantSendMessages(fn);
   }
 
@@ -111,4 +95,32 @@ export class WorkerQueue extends Construct {
     this.queue.grant(fn, "sqs:GetQueueAttributes", "sqs:SendMessage");
     this.deadLetterQueue.grant(fn, "sqs:GetQueueAttributes", "sqs:ReceiveMessage", "sqs:DeleteMessage");
   }
+}
+
+/**
+ * A queue and its dead-letter queue, as every queue has them whatever runs its tasks (a worker
+ * Lambda here, runners in container-queue.ts), with their URLs as stack outputs (Queue<Name>Url).
+ */
+export function createTaskQueues(scope: Construct, props: WorkerQueueProps): { queue: Queue; deadLetterQueue: Queue } {
+  const { config, name, queue } = props;
+  const removalPolicy = config.stage === "local" ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN;
+  const deadLetterQueue = new Queue(scope, "DeadLetters", {
+    retentionPeriod: Duration.days(14),
+    encryption: QueueEncryption.SQS_MANAGED,
+    enforceSSL: true,
+    removalPolicy,
+  });
+  const taskQueue = new Queue(scope, "Queue", {
+    visibilityTimeout: Duration.seconds(queue.visibilityTimeoutSeconds),
+    retentionPeriod: Duration.days(queue.retentionDays),
+    encryption: QueueEncryption.SQS_MANAGED,
+    enforceSSL: true,
+    // The worker parks exhausted tasks in the DLQ itself; this catches workers that die on a message.
+    deadLetterQueue: { queue: deadLetterQueue, maxReceiveCount: queue.maxReceiveCount },
+    removalPolicy,
+  });
+  const keys = queueOutputKeys(name);
+  new CfnOutput(scope, "QueueUrl", { key: keys.url, value: taskQueue.queueUrl });
+  new CfnOutput(scope, "DeadLetterUrl", { key: keys.deadLetterUrl, value: deadLetterQueue.queueUrl });
+  return { queue: taskQueue, deadLetterQueue };
 }

@@ -1,6 +1,7 @@
 import { Fn, Stack, type StackProps } from "aws-cdk-lib";
 import type { Construct } from "constructs";
 import type { Config } from "../../functions/contracts/config/schema.js";
+import { NOTIFICATIONS_QUEUE } from "../../functions/contracts/notifications.js";
 import { Alarms } from "../constructs/alarms.js";
 import { Api } from "../constructs/api.js";
 import { Auth } from "../constructs/auth.js";
@@ -8,6 +9,7 @@ import { Database } from "../constructs/database.js";
 import { GroundcrewFunction } from "../constructs/groundcrew-function.js";
 import { Maintenance } from "../constructs/maintenance.js";
 import { MediaStore } from "../constructs/media-store.js";
+import { Notifications } from "../constructs/notifications.js";
 import { Scheduler } from "../constructs/scheduler.js";
 import { Setup } from "../constructs/setup.js";
 import { StaticSite } from "../constructs/static-site.js";
@@ -32,6 +34,7 @@ export class GroundcrewStack extends Stack {
   public readonly workerQueues: WorkerQueues;
   public readonly scheduler: Scheduler;
   public readonly maintenance: Maintenance;
+  public readonly notifications: Notifications;
 
   constructor(scope: Construct, id: string, props: GroundcrewStackProps) {
     super(scope, id, props);
@@ -65,6 +68,11 @@ export class GroundcrewStack extends Stack {
     // Report tasks (reports.task-stats) write their CSV into media from the reports queue's worker.
     const reports = this.workerQueues.queues.find((q) => q.queueName === "reports");
     if (reports) this.media.bind(reports.worker);
+    // Item changes email subscribers from the API (inline projects) or the notifications queue's worker (async ones).
+    this.notifications = new Notifications(this, "Notifications", { config, alarms: this.alarms });
+    this.notifications.bind(apiFunction);
+    const notificationsQueue = this.workerQueues.queues.find((q) => q.queueName === NOTIFICATIONS_QUEUE);
+    if (notificationsQueue) this.notifications.bind(notificationsQueue.worker);
     this.staticSite = new StaticSite(this, "StaticSite", { config, localEndpoint: props.localEndpoint });
     this.api = new Api(this, "Api", { config, handler: apiFunction });
     this.alarms.onApi5xx(this.api.restApi);
@@ -77,6 +85,8 @@ export class GroundcrewStack extends Stack {
         apiFunction,
         this.media.processor,
         ...this.workerQueues.workers,
+        // Runners of container queues start only once the migrations they rely on are in.
+        ...this.workerQueues.containerQueues.flatMap((q) => (q.service ? [q.service] : [])),
         this.scheduler.dispatcher,
         this.maintenance.stepFunction,
       ],

@@ -19,6 +19,11 @@ interface Fixture {
   aliceMedia: string;
   mediaForAliceToDelete: string;
   mediaForCarolToDelete: string;
+  /** alice's project (no subscribers, so the matrix sends no email) and an item in it. */
+  aliceProject: string;
+  aliceItem: string;
+  /** The notifications switch's override before the run, which the PATCH row sets again. */
+  notificationsOverride: unknown;
 }
 
 interface Request {
@@ -338,6 +343,62 @@ const rows: Row[] = [
         ).toBe(404);
     },
   },
+
+  // Projects: membership decides; someone else's project is "not found", never "forbidden".
+  {
+    route: "POST /projects",
+    request: () => ({ method: "POST", path: "/projects", body: { name: "authorization matrix" } }),
+    expected: anyUser(201),
+  },
+  {
+    route: "GET /projects (the caller's own projects)",
+    request: () => ({ method: "GET", path: "/projects" }),
+    expected: anyUser(200),
+    check: (role, answer, f) => {
+      const listed = ((answer.body?.projects ?? []) as { id: string }[]).map((p) => p.id);
+      if (role === "alice" || role === "carol")
+        expect(listed, `${role} lists alice's project`).toContain(f.aliceProject);
+      if (role === "bob") expect(listed, "bob does not list alice's project").not.toContain(f.aliceProject);
+    },
+  },
+  {
+    route: "GET /projects/{id} (alice's project)",
+    request: (_, f) => ({ method: "GET", path: `/projects/${f.aliceProject}` }),
+    expected: ownedByAlice(200),
+  },
+  {
+    route: "POST /projects/{id}/members (alice's project)",
+    request: (_, f) => ({ method: "POST", path: `/projects/${f.aliceProject}/members`, body: { userId: "dave" } }),
+    expected: ownedByAlice(201),
+    check: async (role, _answer, f, as) => {
+      if (role === "bob")
+        expect((await as.bob.request("GET", `/projects/${f.aliceProject}`)).status, "bob is still no member").toBe(404);
+    },
+  },
+  {
+    route: "POST /projects/{id}/items (alice's project)",
+    request: (_, f) => ({ method: "POST", path: `/projects/${f.aliceProject}/items`, body: { title: "matrix" } }),
+    expected: ownedByAlice(201),
+  },
+  {
+    route: "PATCH /projects/{id}/items/{itemId} (alice's item)",
+    request: (_, f) => ({
+      method: "PATCH",
+      path: `/projects/${f.aliceProject}/items/${f.aliceItem}`,
+      body: { body: "matrix" },
+    }),
+    expected: ownedByAlice(200),
+  },
+  {
+    route: "GET /settings/notifications",
+    request: () => ({ method: "GET", path: "/settings/notifications" }),
+    expected: adminOnly(200),
+  },
+  {
+    route: "PATCH /settings/notifications (the override as it is)",
+    request: (_, f) => ({ method: "PATCH", path: "/settings/notifications", body: { async: f.notificationsOverride } }),
+    expected: adminOnly(200),
+  },
 ];
 
 const cases = rows.flatMap((row) =>
@@ -375,6 +436,11 @@ describe("authorization matrix: every route × anonymous, alice, bob (another us
       storedMedia(as.alice, "deleted-by-alice.txt"),
       storedMedia(as.alice, "deleted-by-carol.txt"),
     ]);
+    const project = await as.alice.request("POST", "/projects", { name: "authorization matrix" });
+    const item = await as.alice.request("POST", `/projects/${project.body?.id}/items`, { title: "matrix" });
+    if (project.status !== 201 || item.status !== 201)
+      throw new Error(`alice could not make a project and an item (${project.status}, ${item.status})`);
+    const settings = await as.carol.request("GET", "/settings/notifications");
     fixture = {
       aliceTask,
       taskForAliceToCancel,
@@ -382,6 +448,9 @@ describe("authorization matrix: every route × anonymous, alice, bob (another us
       aliceMedia,
       mediaForAliceToDelete,
       mediaForCarolToDelete,
+      aliceProject: project.body.id as string,
+      aliceItem: item.body.item.id as string,
+      notificationsOverride: settings.body?.override ?? null,
     };
   });
 

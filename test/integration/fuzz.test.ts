@@ -26,6 +26,9 @@ type FuzzRole = "alice" | "carol" | "forged";
 interface Fixture {
   aliceTask: string;
   aliceMedia: string;
+  /** alice's project, without subscribers: a fuzzed update that happens to be valid sends no email. */
+  aliceProject: string;
+  aliceItem: string;
 }
 
 interface Target {
@@ -148,6 +151,47 @@ const targets: Target[] = [
   },
   { route: "GET /media/{id}/info", method: "GET", path: "/media/{id}/info", params: (f) => ({ id: f.aliceMedia }) },
   { route: "DELETE /media/{id}", method: "DELETE", path: "/media/{id}", params: () => ({ id: anyUuid }) },
+  {
+    route: "POST /projects",
+    method: "POST",
+    path: "/projects",
+    body: () => ({ name: "fuzz" }),
+    fields: [["name"], ["email"]],
+  },
+  { route: "GET /projects", method: "GET", path: "/projects" },
+  { route: "GET /projects/{id}", method: "GET", path: "/projects/{id}", params: (f) => ({ id: f.aliceProject }) },
+  {
+    route: "POST /projects/{id}/members",
+    method: "POST",
+    path: "/projects/{id}/members",
+    params: (f) => ({ id: f.aliceProject }),
+    body: () => ({ userId: "fuzz-member" }),
+    fields: [["userId"], ["email"], ["subscribed"]],
+  },
+  {
+    route: "POST /projects/{id}/items",
+    method: "POST",
+    path: "/projects/{id}/items",
+    params: (f) => ({ id: f.aliceProject }),
+    body: () => ({ title: "fuzz", body: "fuzz" }),
+    fields: [["title"], ["body"]],
+  },
+  {
+    route: "PATCH /projects/{id}/items/{itemId}",
+    method: "PATCH",
+    path: "/projects/{id}/items/{itemId}",
+    params: (f) => ({ id: f.aliceProject, itemId: f.aliceItem }),
+    body: () => ({ title: "fuzz" }),
+    fields: [["title"], ["body"]],
+  },
+  { route: "GET /settings/notifications", method: "GET", path: "/settings/notifications" },
+  {
+    route: "PATCH /settings/notifications",
+    method: "PATCH",
+    path: "/settings/notifications",
+    body: () => ({ async: null }),
+    fields: [["async"]],
+  },
 ];
 
 // ---- hostile values ----
@@ -525,6 +569,7 @@ describe("fuzzing every route and field: no answer is 500 or above", () => {
   let fixture: Fixture;
   let schedulesBefore: { name: string; enabled: boolean; cron: string; timezone: string; overridden: boolean }[] = [];
   let stepsBefore: { name: string; enabled: boolean }[] = [];
+  let notificationsBefore: unknown = null;
 
   beforeAll(async () => {
     as = await callers();
@@ -535,7 +580,17 @@ describe("fuzzing every route and field: no answer is 500 or above", () => {
     });
     if (task.status !== 202)
       throw new Error(`alice could not enqueue a task (${task.status}): ${JSON.stringify(task.body)}`);
-    fixture = { aliceTask: task.body.id, aliceMedia: await storedMedia(as.alice, "fuzz-target.txt") };
+    const project = await as.alice.request("POST", "/projects", { name: "fuzz target" });
+    const item = await as.alice.request("POST", `/projects/${project.body?.id}/items`, { title: "fuzz target" });
+    if (project.status !== 201 || item.status !== 201)
+      throw new Error(`alice could not make a project and an item (${project.status}, ${item.status})`);
+    fixture = {
+      aliceTask: task.body.id,
+      aliceMedia: await storedMedia(as.alice, "fuzz-target.txt"),
+      aliceProject: project.body.id,
+      aliceItem: item.body.item.id,
+    };
+    notificationsBefore = (await as.carol.request("GET", "/settings/notifications")).body.override ?? null;
     schedulesBefore = (await as.carol.request("GET", "/schedules")).body.schedules;
     stepsBefore = (await as.carol.request("GET", "/maintenance/steps")).body.steps;
   });
@@ -550,6 +605,7 @@ describe("fuzzing every route and field: no answer is 500 or above", () => {
     }
     for (const step of stepsBefore)
       await as.carol.request("PATCH", `/maintenance/steps/${step.name}`, { enabled: step.enabled });
+    await as.carol.request("PATCH", "/settings/notifications", { async: notificationsBefore });
     const total = counts.reduce((sum, c) => sum + c.requests, 0);
     const lines = counts.map(
       (c) =>

@@ -4,6 +4,7 @@ import { answers } from "../../localstack/processes.js";
 import { stopDataApi } from "../../localstack/data-api-process.js";
 import { stopEmulator, EMULATOR } from "../../localstack/emulator.js";
 import { runningPid } from "../../localstack/processes.js";
+import { stopRunners } from "../../localstack/runner-process.js";
 import { localUp } from "../../localstack/up.js";
 import type { LocalOutputs } from "../../localstack/deploy.js";
 
@@ -26,6 +27,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
   project.provide("outputs", outputs);
   return async () => {
     if (process.env.GROUNDCREW_KEEP_STACK === "1") return;
+    // Runners first, while the queues and the database still answer; a stack we found running keeps its own.
+    if (!emulatorWasRunning) await stopRunners();
     if (!dataApiWasUp) await stopDataApi();
     if (!emulatorWasRunning) await stopEmulator();
   };

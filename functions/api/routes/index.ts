@@ -3,7 +3,9 @@ import { healthRoute } from "./health.js";
 import { mediaRoutes } from "./media.js";
 import { maintenanceRoutes } from "./maintenance.js";
 import { queueRoutes } from "./queues.js";
+import { projectRoutes } from "./projects.js";
 import { scheduleRoutes } from "./schedules.js";
+import { settingsRoutes } from "./settings.js";
 import { taskRoutes } from "./tasks.js";
 
 /** Every HTTP route of the API, like Django's urls.py: one line per route module. */
@@ -14,4 +16,6 @@ export const routes: Route[] = [
   ...scheduleRoutes,
   ...maintenanceRoutes,
   ...mediaRoutes(),
+  ...projectRoutes,
+  ...settingsRoutes,
 ];

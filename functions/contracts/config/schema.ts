@@ -16,8 +16,33 @@ function isKnownTimeZone(zone: string): boolean {
   }
 }
 
+/**
+ * Where a container queue's tasks run (runtime "container"): an ECS Fargate service of long-lived
+ * runners (functions/runner) instead of a worker Lambda, for tasks longer than Lambda's 15 minutes.
+ */
+export const containerSchema = z.object({
+  /** Fargate CPU units per runner (1024 = 1 vCPU); Fargate pairs each with a range of memory. */
+  cpu: z.union([z.literal(256), z.literal(512), z.literal(1024), z.literal(2048), z.literal(4096)]).default(1024),
+  memoryMb: z.number().int().min(512).max(30720).default(2048),
+  /** Tasks one runner runs at once (Celery's --concurrency per worker node); each runs in its own child process. */
+  concurrency: z.number().int().min(1).max(64).default(1),
+  /**
+   * How long a stopping runner (scale-in, deploy) lets its running tasks finish before it releases
+   * them for another runner. Fargate allows at most 120 s between SIGTERM and SIGKILL.
+   */
+  stopTimeoutSeconds: z.number().int().min(2).max(120).default(120),
+});
+export type ContainerConfig = z.output<typeof containerSchema>;
+
 export const queueSchema = z
   .object({
+    /**
+     * "lambda": a worker Lambda per batch (at most 15 minutes a task). "container": long-lived
+     * runners on ECS Fargate, for longer tasks; the queue's visibility timeout is then the lease a
+     * runner's heartbeat keeps extending while a task runs.
+     */
+    runtime: z.enum(["lambda", "container"]).default("lambda"),
+    container: containerSchema.default({ cpu: 1024, memoryMb: 2048, concurrency: 1, stopTimeoutSeconds: 120 }),
     /** 1 is Celery's prefetch multiplier of 1: a worker takes one task at a time. */
     batchSize: z.number().int().min(1).max(10).default(1),
     /** Celery's --concurrency: how many worker Lambdas may run for this queue at once. */
@@ -30,11 +55,22 @@ export const queueSchema = z
     visibilityTimeoutSeconds: z.number().int().min(1).max(43200).default(360),
     retentionDays: z.number().int().min(1).max(14).default(4),
   })
-  .refine((q) => q.visibilityTimeoutSeconds >= 6 * q.workerTimeoutSeconds, {
+  .refine((q) => q.runtime !== "lambda" || q.visibilityTimeoutSeconds >= 6 * q.workerTimeoutSeconds, {
     // AWS's own guidance for SQS event sources: retries of a slow batch must not reappear while it still runs.
     message: "must be at least 6 x workerTimeoutSeconds",
     path: ["visibilityTimeoutSeconds"],
+  })
+  .refine((q) => q.runtime !== "container" || q.visibilityTimeoutSeconds >= 6, {
+    // A runner's heartbeat renews the lease every third of it: below 6 s it would renew more than every 2 s.
+    message: "a container queue's visibility timeout (its runners' lease) must be at least 6 seconds",
+    path: ["visibilityTimeoutSeconds"],
   });
+
+/**
+ * Which projects send their notifications through the `notifications` queue instead of inside the request:
+ * "" none (every project inline), "all", or a list of project ids.
+ */
+export const notificationsAsyncSchema = z.union([z.literal(""), z.literal("all"), z.array(z.uuid()).max(1000)]);
 
 export const configSchema = z.object({
   app: resourceName.default("groundcrew"),
@@ -140,6 +176,18 @@ export const configSchema = z.object({
       allowedContentTypes: ["image/png", "image/jpeg", "application/pdf", "text/csv", "text/plain"],
       urlTtlSeconds: 300,
     }),
+  notifications: z
+    .object({
+      /** Where notifications are sent in the request or on the queue; an admin may override it at runtime. */
+      async: notificationsAsyncSchema.default(""),
+      /** The sender: an SES identity the stack creates (verify it, or its domain, before prod sends). */
+      fromAddress: z.email().default("notifications@example.com"),
+      /** A notification task still unsent after this long is reported by maintenance's stuck-work check. */
+      stuckAfterMinutes: z.number().int().min(1).max(10_080).default(30),
+      /** Local stage only: the mailer refuses recipients at this domain, so tests can make a send fail. */
+      refusedRecipientDomain: z.string().min(1).optional(),
+    })
+    .default({ async: "", fromAddress: "notifications@example.com", stuckAfterMinutes: 30 }),
 });
 
 /** What you write: defaults may be left out. */

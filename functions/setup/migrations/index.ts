@@ -10,6 +10,7 @@ import { migration as scheduleWallClockSlots } from "./0008_schedule_wall_clock_
 import { migration as scheduleChoices } from "./0009_schedule_choices.js";
 import { migration as taskWakeUps } from "./0010_task_wake_ups.js";
 import { migration as queueSlots } from "./0011_queue_slots.js";
+import { migration as notifications } from "./0012_notifications.js";
 
 /** Applied in this order; ids are never renamed or reused once deployed. */
 export const migrations: Migration[] = [
@@ -24,4 +25,5 @@ export const migrations: Migration[] = [
   scheduleChoices,
   taskWakeUps,
   queueSlots,
+  notifications,
 ];

@@ -47,6 +47,8 @@ describe("the API at the edge", () => {
       MEDIA_BUCKET: "media",
       MAINTENANCE_STATE_MACHINE_ARN: "arn:aws:states:us-east-1:000000000000:stateMachine:maintenance",
       EVENT_BUS_NAME: "groundcrew-local",
+      NOTIFICATIONS_FROM: "notifications@example.com",
+      NOTIFICATIONS_CONFIGURATION_SET: "groundcrew-local",
       DB_CLUSTER_ARN: "arn:aws:rds:us-east-1:000000000000:cluster:test",
       DB_SECRET_ARN: "arn:aws:secretsmanager:us-east-1:000000000000:secret:test",
       DB_NAME: "groundcrew",

@@ -15,7 +15,10 @@ describe("task access in the definition", () => {
     const access = Object.fromEntries([...taskRegistry.values()].map((d) => [d.name, d.access]));
     expect(access).toEqual({
       "diagnostics.echo": "admin",
+      "diagnostics.long-echo": "admin",
+      "diagnostics.runaway": "admin",
       "housekeeping.expire-idempotency-keys": "internal",
+      "notifications.send": "internal",
       "reports.daily-digest": "internal",
       "reports.task-stats": "user",
     });

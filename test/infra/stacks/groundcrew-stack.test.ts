@@ -11,7 +11,9 @@ describe("prod stage", () => {
     const zones = Object.values(template.findResources("AWS::EC2::Subnet")).map(
       (subnet) => subnet.Properties.AvailabilityZone,
     );
-    expect(zones).toEqual([0, 1].map((index) => ({ "Fn::Select": [index, { "Fn::GetAZs": "" }] })));
+    // The database's two isolated subnets, and the container queues' runners' two public ones.
+    const twoZones = [0, 1].map((index) => ({ "Fn::Select": [index, { "Fn::GetAZs": "" }] }));
+    expect(zones).toEqual([...twoZones, ...twoZones]);
   });
 
   it("runs Aurora Serverless v2 PostgreSQL with the Data API and a generated secret", () => {
