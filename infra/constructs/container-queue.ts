@@ -14,10 +14,8 @@ import {
   type ICluster,
 } from "aws-cdk-lib/aws-ecs";
 import { PolicyStatement, type IGrantable } from "aws-cdk-lib/aws-iam";
-import type { Function as LambdaFunction } from "aws-cdk-lib/aws-lambda";
 import { LogGroup } from "aws-cdk-lib/aws-logs";
-import type { Queue } from "aws-cdk-lib/aws-sqs";
-import { Construct } from "constructs";
+import type { Construct } from "constructs";
 import {
   configVariables,
   databaseVariables,
@@ -29,9 +27,9 @@ import { appVersion, repoRoot } from "../paths.js";
 import type { Database } from "./database.js";
 import { nagEnv } from "./nag-ids.js";
 import { functionDefaults } from "./function-defaults.js";
-import { createTaskQueues, type WorkerQueueProps } from "./worker-queue.js";
+import { TaskQueue, type TaskQueueProps } from "./task-queue.js";
 
-export interface ContainerQueueProps extends WorkerQueueProps {
+export interface ContainerQueueProps extends TaskQueueProps {
   readonly database: Database;
   /**
    * Where the runners run (prod): public subnets, no NAT gateway. Unset in the local stage, where
@@ -52,19 +50,14 @@ export interface ContainerQueueProps extends WorkerQueueProps {
  * month, nothing at zero); the VPC endpoints that would replace it (SQS, RDS Data, ECR api and dkr,
  * Logs, Secrets Manager, in two zones) cost about $88 a month whether anything runs or not.
  */
-export class ContainerQueue extends Construct {
-  public readonly queue: Queue;
-  public readonly deadLetterQueue: Queue;
-  public readonly queueName: string;
+export class ContainerQueue extends TaskQueue {
   /** Prod only: the runners' service and their container (whose environment the bind helpers fill). */
   public readonly service?: FargateService;
   public readonly container?: ContainerDefinition;
 
   constructor(scope: Construct, id: string, props: ContainerQueueProps) {
-    super(scope, id);
+    super(scope, id, props);
     const { config, name, queue } = props;
-    this.queueName = name;
-    ({ queue: this.queue, deadLetterQueue: this.deadLetterQueue } = createTaskQueues(this, props));
     if (!props.network) return;
 
     const settings = queue.container;
@@ -170,27 +163,6 @@ export class ContainerQueue extends Construct {
       reason:
         "The runner's environment holds names, URLs and ARNs (configuration, queue URLs, the database secret's ARN), never a secret value; it is the typed contract of functions/contracts/environment.ts.",
     });
-  }
-
-  /** What producers put in GROUNDCREW_QUEUES for this queue. */
-  addresses(): { url: string; deadLetterUrl: string } {
-    return { url: this.queue.queueUrl, deadLetterUrl: this.deadLetterQueue.queueUrl };
-  }
-
-  grantProduce(fn: IGrantable): void {
-    this.queue.grantSendMessages(fn);
-  }
-
-  /** Depths, for GET /queues and the stuck-work check. */
-  grantInspect(fn: LambdaFunction): void {
-    this.queue.grant(fn, "sqs:GetQueueAttributes");
-    this.deadLetterQueue.grant(fn, "sqs:GetQueueAttributes");
-  }
-
-  /** Depths, and moving dead letters back for redrive. */
-  grantOperate(fn: LambdaFunction): void {
-    this.queue.grant(fn, "sqs:GetQueueAttributes", "sqs:SendMessage");
-    this.deadLetterQueue.grant(fn, "sqs:GetQueueAttributes", "sqs:ReceiveMessage", "sqs:DeleteMessage");
   }
 
   /** Database.bind for a container: Data API access for the task role, and the variables `database()` reads. */
