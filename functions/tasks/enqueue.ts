@@ -116,6 +116,22 @@ function prepareTask(deps: TaskDeps, request: EnqueueRequest, options: EnqueueOp
 }
 
 /** Why a batch was refused: every invalid item, by its index, with the status of the first. */
+/** Every request prepared against one clock; a request that fails validation keeps its error in place. */
+function prepareEach(
+  deps: TaskDeps,
+  requests: readonly EnqueueRequest[],
+  options: EnqueueOptions,
+): ({ index: number; task: PreparedTask } | { index: number; error: unknown })[] {
+  const now = deps.now();
+  return requests.map((request, index) => {
+    try {
+      return { index, task: prepareTask(deps, request, options, now) };
+    } catch (error) {
+      return { index, error };
+    }
+  });
+}
+
 function refuseBatch(failures: { index: number; error: unknown }[]): never {
   const [first] = failures;
   if (failures.length === 1 && first && !(first.error instanceof DomainError)) throw first.error;
@@ -175,18 +191,13 @@ export async function enqueueTasks(
   requests: readonly EnqueueRequest[],
   options: EnqueueOptions = {},
 ): Promise<EnqueueResult[]> {
-  const now = deps.now();
-  const prepared: PreparedTask[] = [];
-  const failures: { index: number; error: unknown }[] = [];
-  requests.forEach((request, index) => {
-    try {
-      prepared.push(prepareTask(deps, request, options, now));
-    } catch (error) {
-      failures.push({ index, error });
-    }
-  });
+  const prepared = prepareEach(deps, requests, options);
+  const failures = prepared.flatMap((p) => ("error" in p ? [p] : []));
   if (failures.length > 0) refuseBatch(failures);
-  const outcomes = await storeAndSend(deps, prepared);
+  const outcomes = await storeAndSend(
+    deps,
+    prepared.flatMap((p) => ("task" in p ? [p.task] : [])),
+  );
   if (outcomes.every((o) => o.ok)) return outcomes.map((o) => (o as { result: EnqueueResult }).result);
   const firstError = outcomes.find((o) => !o.ok) as { error: unknown };
   throw new EnqueueSendError(
@@ -205,25 +216,17 @@ export async function enqueueEach(
   requests: readonly EnqueueRequest[],
   options: EnqueueOptions = {},
 ): Promise<EnqueueOutcome[]> {
-  const now = deps.now();
-  const outcomes: (EnqueueOutcome | undefined)[] = [];
-  const valid: { index: number; task: PreparedTask }[] = [];
-  requests.forEach((request, index) => {
-    try {
-      valid.push({ index, task: prepareTask(deps, request, options, now) });
-      outcomes.push(undefined);
-    } catch (error) {
-      outcomes.push({ ok: false, error });
-    }
-  });
+  const prepared = prepareEach(deps, requests, options);
+  const valid = prepared.flatMap((p) => ("task" in p ? [p] : []));
   const stored = await storeAndSend(
     deps,
     valid.map((v) => v.task),
   );
-  valid.forEach((v, i) => {
-    outcomes[v.index] = stored[i];
-  });
-  return outcomes as EnqueueOutcome[];
+  // storeAndSend answers one outcome per task, in order.
+  const storedAt = new Map(valid.map((v, i) => [v.index, stored[i] as EnqueueOutcome]));
+  return prepared.map((p) =>
+    "error" in p ? { ok: false, error: p.error } : (storedAt.get(p.index) as EnqueueOutcome),
+  );
 }
 
 /**

@@ -13,7 +13,9 @@ import {
   retryFailedTask,
   taskDepsFromEnv,
   taskStatuses,
+  type EnqueueOptions,
   type EnqueueRequest,
+  type EnqueueResult,
   type TaskDeps,
   type TaskRecord,
   enqueueTasks,
@@ -77,6 +79,13 @@ const deployed: TaskRouteDeps = {
 };
 
 /** The route layer guarantees a principal on non-public routes; this makes the enqueue's caller impossible to drop. */
+/** Both enqueue routes answer each task the same way, and apply the deployed limits the same way. */
+const answer = ({ id, status, duplicate }: EnqueueResult) => ({ id, status, duplicate });
+const enqueueOptions = (settings: ReturnType<TaskRouteDeps["settings"]>): EnqueueOptions => ({
+  maxPayloadBytes: settings.maxTaskPayloadBytes,
+  stage: settings.stage,
+});
+
 function signedIn(principal: Principal | undefined): Principal {
   if (!principal) throw new UnauthorizedError();
   return principal;
@@ -93,11 +102,12 @@ export function createTaskRoutes(deps: TaskRouteDeps = deployed): Route[] {
     handle: async ({ body, principal }) => {
       const settings = deps.settings();
       // The caller decides who may start the task, which payload fields come from the token, and the key scope.
-      const result = await enqueueTask(deps.tasks(), enqueueRequest(body, signedIn(principal)), {
-        maxPayloadBytes: settings.maxTaskPayloadBytes,
-        stage: settings.stage,
-      });
-      return json(202, { id: result.id, status: result.status, duplicate: result.duplicate });
+      const result = await enqueueTask(
+        deps.tasks(),
+        enqueueRequest(body, signedIn(principal)),
+        enqueueOptions(settings),
+      );
+      return json(202, answer(result));
     },
   });
 
@@ -114,12 +124,9 @@ export function createTaskRoutes(deps: TaskRouteDeps = deployed): Route[] {
     handle: async ({ body, principal }) => {
       const settings = deps.settings();
       const caller = signedIn(principal);
-      const results = await enqueueTasks(
-        deps.tasks(),
-        body.tasks.map((task) => enqueueRequest(task, caller)),
-        { maxPayloadBytes: settings.maxTaskPayloadBytes, stage: settings.stage },
-      );
-      return json(202, { tasks: results.map((r) => ({ id: r.id, status: r.status, duplicate: r.duplicate })) });
+      const requests = body.tasks.map((task) => enqueueRequest(task, caller));
+      const results = await enqueueTasks(deps.tasks(), requests, enqueueOptions(settings));
+      return json(202, { tasks: results.map(answer) });
     },
   });
 
