@@ -1,4 +1,6 @@
 import { App } from "aws-cdk-lib";
+import { join } from "node:path";
+import { buildConsole } from "../console/build.js";
 import { ConfigError, loadConfig } from "../functions/contracts/config/load.js";
 import { GroundcrewStack } from "./stacks/groundcrew-stack.js";
 
@@ -7,6 +9,13 @@ const stage = String(app.node.tryGetContext("stage") ?? "prod");
 
 try {
   const config = loadConfig(stage, parseOverrides(app.node.tryGetContext("config")));
+  // The operator console, built fresh at each synth (esbuild, ~0.1 s) for the front door to publish at
+  // /console/. Without its config.json: the deploy writes that one (the Cognito domain is a token here).
+  // Locally the front door of localstack/ serves the build local:up makes.
+  const consoleAssetDir =
+    config.stage === "local"
+      ? undefined
+      : (await buildConsole(join(app.outdir, "console-build"), { config: false })).outDir;
   new GroundcrewStack(app, `${config.app}-${config.stage}`, {
     config,
     env: config.stage === "local" ? { account: "000000000000", region: "us-east-1" } : deployTarget(),
@@ -14,6 +23,7 @@ try {
       config.stage === "local" ? String(app.node.tryGetContext("dataApiUrl") ?? "http://127.0.0.1:4567") : undefined,
     localEndpoint: config.stage === "local" ? (process.env.AWS_ENDPOINT_URL ?? "http://127.0.0.1:4566") : undefined,
     description: `Groundcrew (${config.stage}): API, workers, scheduler, maintenance, static and media`,
+    consoleAssetDir,
   });
   app.synth();
 } catch (error) {

@@ -64,3 +64,5 @@ if (!nodeModulesCurrent()) run("npm", ["ci", "--no-audit", "--no-fund"]);
 // Always: `npm test` lints the templates with the venv's cfn-lint even when an emulator (a LocalStack
 // container, say) already answers and ministack itself is not needed.
 ensureVenv();
+// The real LocalStack (host mode) lives in its own venv, installed only when it is the chosen emulator.
+if (process.env.GROUNDCREW_EMULATOR === "localstack") (await import("./localstack-venv.mjs")).ensureLocalStackVenv();

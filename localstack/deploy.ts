@@ -86,13 +86,43 @@ export async function deployLocalStack(quiet: boolean): Promise<LocalOutputs> {
       `The emulator did not report outputs ${missing.join(", ")}; recreate the local stack: npm run local:down && npm run local:up`,
     );
   }
-  const outputs: LocalOutputs = {
-    ...stack,
-    stackName,
-    endpoint: emulatorEndpoint,
-    // The stack's own URL names real AWS; the emulator serves the stage under this path instead.
-    apiUrl: `${emulatorEndpoint}/_aws/execute-api/${stack.ApiId}/${stack.ApiStage}`,
-  };
+  const outputs = localOutputs(stack, emulatorEndpoint);
   writeFileSync(outputsFile, `${JSON.stringify(outputs, null, 2)}\n`);
   return outputs;
+}
+
+/** Host names that only exist on real AWS: useless on a laptop, and confusing beside the local ones. */
+const awsDomains = ["amazonaws.com", "cloudfront.net", "amazoncognito.com"];
+
+function namesAws(value: string): boolean {
+  const host = /^https?:\/\/([^/:?#]+)/i.exec(value)?.[1] ?? (/^[a-z0-9.-]+$/i.test(value) ? value : undefined);
+  const lower = host?.toLowerCase();
+  return lower !== undefined && awsDomains.some((domain) => lower === domain || lower.endsWith(`.${domain}`));
+}
+
+/**
+ * What `.local/outputs.json` holds: the stack's outputs with every address that names real AWS left
+ * out (the stack's `ApiUrl` and CDK's `ApiRestApiEndpoint…` are execute-api.amazonaws.com URLs the
+ * emulator does not answer on), plus `apiUrl`, the path the emulator serves the API stage under.
+ * Names, ARNs and local URLs (queues, `StaticUrl`) are kept under the stack's own names.
+ */
+export function localOutputs(stack: Record<string, string>, endpoint: string): LocalOutputs {
+  const kept = Object.fromEntries(Object.entries(stack).filter(([, value]) => !namesAws(value)));
+  return {
+    ...kept,
+    stackName,
+    endpoint,
+    apiUrl: `${endpoint}/_aws/execute-api/${stack.ApiId}/${stack.ApiStage}`,
+  };
+}
+
+/** The outputs the last `npm run local:up` wrote; a clear sentence, not ENOENT, when there are none. */
+export function readLocalOutputs(): LocalOutputs {
+  let text: string;
+  try {
+    text = readFileSync(outputsFile, "utf8");
+  } catch {
+    throw new Error(`${outputsFile} is missing: start the local stack first (npm run local:up, or npm start)`);
+  }
+  return JSON.parse(text) as LocalOutputs;
 }

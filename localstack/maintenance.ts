@@ -1,55 +1,50 @@
-import { readFileSync } from "node:fs";
-import { parseArgs } from "node:util";
-import { outputsFile } from "./env.js";
+import { ApiProblem, createApiClient } from "../functions/contracts/api/client.js";
+import { maintenanceStepNames } from "../functions/contracts/maintenance.js";
+import { oneOf, parseCommandLine, runCommand } from "./cli.js";
+import { readLocalOutputs } from "./deploy.js";
 import { localToken } from "./token.js";
 
-/** `npm run maintenance [-- --fail-at <step>]`: starts a run on the local stack and follows its event to the end. */
-const { values } = parseArgs({ options: { "fail-at": { type: "string" } } });
-const outputs = JSON.parse(readFileSync(outputsFile, "utf8")) as Record<string, string>;
-const token = await localToken({ sub: "maintenance-cli", admin: true }, outputs);
+const usage = `usage: npm run maintenance [-- --fail-at <step>]
+  starts a maintenance run on the local stack and follows it step by step
+  --fail-at <step>  rehearse a run that fails at this step (local stage only)
+  steps: ${maintenanceStepNames.join(", ")}`;
 
-/** The parts of the API's answers this script reads (POST /maintenance/runs, GET /events). */
-interface StartAnswer {
-  runId?: string;
-  eventId?: string;
+/** What a maintenance run's event holds in its payload (functions/maintenance writes it). */
+interface RunPayload {
+  steps?: { step: string; status: string; details: unknown }[];
+  failedStep?: string;
   error?: string;
 }
-interface MaintenanceEvent {
-  id: string;
-  status: string;
-  description: string;
-  payload: { steps?: { step: string; status: string; details: unknown }[]; failedStep?: string; error?: string };
-}
 
-const call = async <T>(path: string, init: RequestInit = {}) => {
-  const response = await fetch(`${outputs.apiUrl}${path}`, {
-    ...init,
-    headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+/** `npm run maintenance [-- --fail-at <step>]`: starts a run on the local stack and follows its event to the end. */
+async function main(): Promise<void> {
+  const { values } = parseCommandLine({ usage, args: { options: { "fail-at": { type: "string" } } } });
+  const failAt = values["fail-at"] === undefined ? undefined : oneOf("step", values["fail-at"], maintenanceStepNames);
+  const outputs = readLocalOutputs();
+  const token = await localToken({ sub: "maintenance-cli", admin: true }, outputs);
+  const api = createApiClient({ baseUrl: outputs.apiUrl, token });
+
+  const started = await api.startMaintenanceRun({ body: failAt ? { failAt } : {} }).catch((error: unknown) => {
+    // A refusal (409: a run is already going) is problem details; say it in one line.
+    throw error instanceof ApiProblem ? new Error(`could not start: ${error.message}`) : error;
   });
-  return { status: response.status, body: (await response.json()) as T };
-};
-
-const started = await call<StartAnswer>("/maintenance/runs", {
-  method: "POST",
-  body: JSON.stringify(values["fail-at"] ? { failAt: values["fail-at"] } : {}),
-});
-if (started.status !== 202) {
-  console.error(`could not start: ${started.status} ${started.body.error ?? ""}`);
-  process.exit(1);
-}
-console.log(`maintenance run ${started.body.runId} started`);
-let last = "";
-for (;;) {
-  const { body } = await call<{ events: MaintenanceEvent[] }>("/events?topic=server.maintenance&limit=20");
-  const event = body.events.find((e) => e.id === started.body.eventId);
-  const line = `${event?.status}: ${event?.description}`;
-  if (event && line !== last) console.log(`  ${line}`);
-  last = line;
-  if (event && event.status !== "in_progress") {
-    for (const step of event.payload.steps ?? [])
-      console.log(`  - ${step.step}: ${step.status} ${JSON.stringify(step.details)}`);
-    if (event.status === "failed") console.log(`  failed at ${event.payload.failedStep}: ${event.payload.error}`);
-    process.exit(event.status === "finished" ? 0 : 1);
+  console.log(`maintenance run ${started.runId} started`);
+  let last = "";
+  for (;;) {
+    const { items } = await api.listEvents({ query: { topic: "server.maintenance", limit: 20 } });
+    const event = items.find((e) => e.id === started.eventId);
+    const line = `${event?.status}: ${event?.description}`;
+    if (event && line !== last) console.log(`  ${line}`);
+    last = line;
+    if (event && event.status !== "in_progress" && event.status !== "pending") {
+      const payload = event.payload as RunPayload;
+      for (const step of payload.steps ?? [])
+        console.log(`  - ${step.step}: ${step.status} ${JSON.stringify(step.details)}`);
+      if (event.status === "failed") console.log(`  failed at ${payload.failedStep}: ${payload.error}`);
+      process.exit(event.status === "finished" ? 0 : 1);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
   }
-  await new Promise((resolve) => setTimeout(resolve, 200));
 }
+
+await runCommand(usage, main);

@@ -2,9 +2,9 @@ import httpRouterHandler from "@middy/http-router";
 import middy from "@middy/core";
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from "aws-lambda";
 import { ensureEnvironment } from "../core/environment-check.js";
-import { NotFoundError } from "../core/errors.js";
 import { accessLog } from "../core/http/access-log.js";
 import { httpErrors } from "../core/http/errors.js";
+import { noRoute } from "../core/http/no-route.js";
 import { routes } from "./routes/index.js";
 
 /** The API Lambda behind API Gateway's `{proxy+}`: routing here, each route validating its own input. */
@@ -12,11 +12,4 @@ export const handler = middy<APIGatewayProxyEvent, APIGatewayProxyResult>()
   .before(() => ensureEnvironment("api"))
   .use(accessLog())
   .use(httpErrors())
-  .handler(
-    httpRouterHandler({
-      routes,
-      notFoundResponse: ({ method, path }) => {
-        throw new NotFoundError(`No route for ${method} ${path}`);
-      },
-    }),
-  );
+  .handler(httpRouterHandler({ routes, notFoundResponse: noRoute(routes) }));

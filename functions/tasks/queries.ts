@@ -11,7 +11,7 @@ export async function findTask(db: Database, id: string): Promise<TaskRecord | u
 export interface TaskFilter {
   status?: TaskStatus;
   name?: string;
-  /** Only tasks this caller created; unset for admins. */
+  /** Only tasks this user created (a non-admin caller, or the user an admin asked for); unset for everyone's. */
   createdBy?: string;
   limit: number;
   cursor?: string;

@@ -5,10 +5,12 @@ import {
   LambdaRestApi,
   LogGroupLogDestination,
   MethodLoggingLevel,
+  ResponseType,
 } from "aws-cdk-lib/aws-apigateway";
 import { LogGroup, RetentionDays } from "aws-cdk-lib/aws-logs";
 import type { IFunction } from "aws-cdk-lib/aws-lambda";
 import { Construct } from "constructs";
+import { PROBLEM_CONTENT_TYPE } from "../../functions/contracts/api/problem.js";
 import type { Config } from "../../functions/contracts/config/schema.js";
 
 export interface ApiProps {
@@ -17,6 +19,43 @@ export interface ApiProps {
   readonly handler: IFunction;
   /** @default "api" */
   readonly stageName?: string;
+}
+
+/**
+ * What API Gateway answers itself, before or instead of the Lambda, as problem details (RFC 9457)
+ * like every other error of the API: by gateway response type, the status sent and its title.
+ * Every type API Gateway has is listed, so the defaults catch only what AWS adds later.
+ */
+export const GATEWAY_PROBLEMS: readonly { type: ResponseType; status: number; title: string }[] = [
+  { type: ResponseType.THROTTLED, status: 429, title: "Too Many Requests" },
+  { type: ResponseType.QUOTA_EXCEEDED, status: 429, title: "Too Many Requests" },
+  { type: ResponseType.INTEGRATION_TIMEOUT, status: 504, title: "Gateway Timeout" },
+  { type: ResponseType.INTEGRATION_FAILURE, status: 504, title: "Gateway Timeout" },
+  { type: ResponseType.REQUEST_TOO_LARGE, status: 413, title: "Content Too Large" },
+  { type: ResponseType.UNAUTHORIZED, status: 401, title: "Unauthorized" },
+  { type: ResponseType.ACCESS_DENIED, status: 403, title: "Forbidden" },
+  { type: ResponseType.EXPIRED_TOKEN, status: 403, title: "Forbidden" },
+  { type: ResponseType.INVALID_SIGNATURE, status: 403, title: "Forbidden" },
+  { type: ResponseType.INVALID_API_KEY, status: 403, title: "Forbidden" },
+  { type: ResponseType.WAF_FILTERED, status: 403, title: "Forbidden" },
+  // A path no resource matches (another stage, a typo before the proxy): API Gateway says 403
+  // "Missing Authentication Token"; it is a missing route, so 404 as the Lambda's router answers.
+  { type: ResponseType.MISSING_AUTHENTICATION_TOKEN, status: 404, title: "Not Found" },
+  { type: ResponseType.RESOURCE_NOT_FOUND, status: 404, title: "Not Found" },
+  { type: ResponseType.BAD_REQUEST_BODY, status: 400, title: "Bad Request" },
+  { type: ResponseType.BAD_REQUEST_PARAMETERS, status: 400, title: "Bad Request" },
+  { type: ResponseType.UNSUPPORTED_MEDIA_TYPE, status: 415, title: "Unsupported Media Type" },
+  { type: ResponseType.API_CONFIGURATION_ERROR, status: 500, title: "Internal Server Error" },
+  { type: ResponseType.AUTHORIZER_CONFIGURATION_ERROR, status: 500, title: "Internal Server Error" },
+  { type: ResponseType.AUTHORIZER_FAILURE, status: 500, title: "Internal Server Error" },
+  { type: ResponseType.DEFAULT_4XX, status: 400, title: "Bad Request" },
+  // What remains of 5xx is the Lambda failing (a crash, a malformed answer): API Gateway's 502.
+  { type: ResponseType.DEFAULT_5XX, status: 502, title: "Bad Gateway" },
+];
+
+/** A problem body as a mapping template; `$context.error.messageString` is API Gateway's message, already quoted. */
+export function gatewayProblemTemplate(status: number, title: string): string {
+  return `{"type":"about:blank","title":${JSON.stringify(title)},"status":${status},"detail":$context.error.messageString,"requestId":"$context.requestId"}`;
 }
 
 /** API Gateway REST (v1) with Lambda proxy integration: gunicorn's place in the old stack. */
@@ -46,6 +85,14 @@ export class Api extends Construct {
         accessLogFormat: accessLogs ? AccessLogFormat.jsonWithStandardFields() : undefined,
       },
     });
+    for (const { type, status, title } of GATEWAY_PROBLEMS) {
+      this.restApi.addGatewayResponse(`Problem${type.responseType}`, {
+        type,
+        statusCode: String(status),
+        responseHeaders: { "Content-Type": `'${PROBLEM_CONTENT_TYPE}'` },
+        templates: { "application/json": gatewayProblemTemplate(status, title) },
+      });
+    }
     Validations.of(this.restApi).acknowledge(
       {
         id: "AwsSolutions-APIG2",

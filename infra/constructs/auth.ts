@@ -1,5 +1,12 @@
-import { CfnOutput, RemovalPolicy, Stack, Validations } from "aws-cdk-lib";
-import { CfnUserPoolGroup, Mfa, UserPool, type UserPoolClient } from "aws-cdk-lib/aws-cognito";
+import { Aws, CfnOutput, Fn, RemovalPolicy, Stack, Validations } from "aws-cdk-lib";
+import {
+  CfnUserPoolGroup,
+  Mfa,
+  UserPool,
+  UserPoolDomain,
+  type CfnUserPoolClient,
+  type UserPoolClient,
+} from "aws-cdk-lib/aws-cognito";
 import type { Function as LambdaFunction } from "aws-cdk-lib/aws-lambda";
 import { Secret } from "aws-cdk-lib/aws-secretsmanager";
 import { Construct } from "constructs";
@@ -11,6 +18,19 @@ export interface AuthProps {
   readonly config: Config;
 }
 
+/** How the console signs in through Cognito's hosted UI (authorization code with PKCE); values may be tokens. */
+export interface HostedSignIn {
+  kind: "oidc";
+  authorizeUrl: string;
+  tokenUrl: string;
+  clientId: string;
+  scopes: string[];
+  logoutUrl: string;
+}
+
+/** What the console asks Cognito for: the ID token (whose audience the API checks) with the user's email. */
+export const CONSOLE_SCOPES = ["openid", "email", "profile"];
+
 /**
  * Who may call the API. Prod verifies JWTs against a JWKS: a configured identity provider, or
  * else a Cognito user pool created here (its "admin" group is the admin role). The local stage
@@ -21,10 +41,12 @@ export class Auth extends Construct {
   public readonly userPool?: UserPool;
   public readonly userPoolClient?: UserPoolClient;
   private readonly env: VariablesOf<typeof authVariables>;
+  private readonly config: Config;
 
   constructor(scope: Construct, id: string, props: AuthProps) {
     super(scope, id);
     const { config } = props;
+    this.config = config;
     if (config.auth.jwksUrl) {
       this.env = {
         AUTH_JWKS_URL: config.auth.jwksUrl,
@@ -78,7 +100,12 @@ export class Auth extends Construct {
           "TOTP MFA is offered to every user (Mfa.OPTIONAL); making it mandatory is the operator's policy choice.",
       },
     );
-    this.userPoolClient = this.userPool.addClient("ApiClient", { authFlows: { userSrp: true }, generateSecret: false });
+    // No OAuth until a console is given a callback (hostedSignIn): CDK's default would allow the implicit flow to example.com.
+    this.userPoolClient = this.userPool.addClient("ApiClient", {
+      authFlows: { userSrp: true },
+      generateSecret: false,
+      disableOAuth: true,
+    });
     new CfnUserPoolGroup(this, "AdminGroup", {
       userPoolId: this.userPool.userPoolId,
       groupName: "admin",
@@ -94,6 +121,47 @@ export class Auth extends Construct {
     };
     new CfnOutput(this, "UserPoolId", { key: "UserPoolId", value: this.userPool.userPoolId });
     new CfnOutput(this, "UserPoolClientId", { key: "UserPoolClientId", value: this.userPoolClient.userPoolClientId });
+  }
+
+  /**
+   * Opens Cognito's hosted UI to the console at `callbackUrl` (e.g. `https://<front door>/console/`):
+   * a Cognito domain for the pool, and the authorization code flow (the console adds PKCE) on the
+   * API's app client, so the ID token's audience is the one the API already checks. Undefined when
+   * tokens come from a configured provider (auth.jwksUrl) or the local stage: no pool here.
+   */
+  hostedSignIn(callbackUrl: string): HostedSignIn | undefined {
+    if (!this.userPool || !this.userPoolClient) return undefined;
+    const domain = new UserPoolDomain(this, "HostedUi", {
+      userPool: this.userPool,
+      // Globally unique per region, known only at deploy: the account id keeps two accounts' stacks apart.
+      cognitoDomain: { domainPrefix: Fn.join("-", [this.domainPrefix(), Aws.ACCOUNT_ID]) },
+    });
+    const client = this.userPoolClient.node.defaultChild as CfnUserPoolClient;
+    client.allowedOAuthFlowsUserPoolClient = true;
+    client.allowedOAuthFlows = ["code"];
+    client.allowedOAuthScopes = CONSOLE_SCOPES;
+    client.supportedIdentityProviders = ["COGNITO"];
+    client.callbackUrLs = [callbackUrl];
+    client.logoutUrLs = [callbackUrl];
+    const base = domain.baseUrl();
+    new CfnOutput(this, "HostedUiUrl", { key: "HostedUiUrl", value: base });
+    return {
+      kind: "oidc",
+      authorizeUrl: `${base}/oauth2/authorize`,
+      tokenUrl: `${base}/oauth2/token`,
+      clientId: this.userPoolClient.userPoolClientId,
+      scopes: CONSOLE_SCOPES,
+      logoutUrl: `${base}/logout`,
+    };
+  }
+
+  /** `groundcrew-prod`, in the letters Cognito takes, short enough that the account id still fits its 63. */
+  private domainPrefix(): string {
+    return `${this.config.app}-${this.config.stage}`
+      .toLowerCase()
+      .replace(/[^a-z0-9-]/g, "-")
+      .replace(/aws|amazon|cognito/g, "x")
+      .slice(0, 40);
   }
 
   /** Lets a function verify tokens: sets the variables verifierFromEnv reads and grants what it needs. */

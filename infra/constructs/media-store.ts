@@ -1,14 +1,5 @@
-import { CfnOutput, CustomResource, Duration, RemovalPolicy, Stack, Validations } from "aws-cdk-lib";
-import {
-  AllowedMethods,
-  CachePolicy,
-  Distribution,
-  KeyGroup,
-  PublicKey,
-  ResponseHeadersPolicy,
-  ViewerProtocolPolicy,
-} from "aws-cdk-lib/aws-cloudfront";
-import { S3BucketOrigin } from "aws-cdk-lib/aws-cloudfront-origins";
+import { CfnOutput, CustomResource, Duration, Lazy, RemovalPolicy, Stack, Validations } from "aws-cdk-lib";
+import { KeyGroup, PublicKey } from "aws-cdk-lib/aws-cloudfront";
 import { PolicyStatement } from "aws-cdk-lib/aws-iam";
 import type { Function as LambdaFunction } from "aws-cdk-lib/aws-lambda";
 import { SqsEventSource } from "aws-cdk-lib/aws-lambda-event-sources";
@@ -48,18 +39,20 @@ const processorTimeout = Duration.seconds(30);
 /**
  * User media (Django's MEDIA_ROOT, behind authentication): a private, encrypted, TLS-only bucket;
  * ObjectCreated events through a queue to a processor that marks uploads stored or rejects them;
- * in prod a CloudFront distribution that serves objects only with URLs signed by its key group,
- * whose private key is generated at deploy time into Secrets Manager.
+ * in prod a CloudFront key group whose private key is generated at deploy time into Secrets
+ * Manager. The front door (front-door.ts) serves `/media/*` from this bucket only with URLs signed
+ * by that key group: an object's key (`media/<uuid>/<name>`) is its path there, unchanged.
  */
 export class MediaStore extends Construct {
   public readonly bucket: Bucket;
   public readonly queue: Queue;
   public readonly deadLetterQueue: Queue;
   public readonly processor: GroundcrewFunction;
-  public readonly distribution?: Distribution;
   public readonly keyGroup?: KeyGroup;
   public readonly publicKey?: PublicKey;
   public readonly signingKeySecret?: Secret;
+  /** The host name signed download URLs name; set once by the front door that serves `/media/*`. */
+  private downloadDomain?: string;
 
   constructor(scope: Construct, id: string, props: MediaStoreProps) {
     super(scope, id);
@@ -187,54 +180,37 @@ export class MediaStore extends Construct {
       comment: `${config.app} media URLs, generation ${generation}`,
     });
     this.keyGroup = new KeyGroup(this, "KeyGroup", { items: [this.publicKey] });
-    this.distribution = new Distribution(this, "Cdn", {
-      comment: `${config.app}-${config.stage} media (signed URLs only)`,
-      defaultBehavior: {
-        origin: S3BucketOrigin.withOriginAccessControl(this.bucket),
-        viewerProtocolPolicy: ViewerProtocolPolicy.HTTPS_ONLY,
-        allowedMethods: AllowedMethods.ALLOW_GET_HEAD,
-        trustedKeyGroups: [this.keyGroup],
-        cachePolicy: CachePolicy.CACHING_OPTIMIZED,
-        responseHeadersPolicy: ResponseHeadersPolicy.SECURITY_HEADERS,
-      },
-    });
-    Validations.of(this.distribution).acknowledge(
-      {
-        id: "AwsSolutions-CFR1",
-        reason:
-          "Media is served only through short-lived signed URLs to authenticated owners; there is no country to block by default.",
-      },
-      {
-        id: "AwsSolutions-CFR2",
-        reason:
-          "Every request must carry a valid CloudFront signature before it reaches the origin; add a WAF web ACL for rate limiting if your threat model asks for it.",
-      },
-      {
-        id: "AwsSolutions-CFR3",
-        reason:
-          "Who downloaded what is decided by the API, which logs every signed URL it issues; enable standard logging with a log bucket when CDN-level logs are required.",
-      },
-      {
-        id: "AwsSolutions-CFR4",
-        reason:
-          "The default *.cloudfront.net certificate allows TLSv1; attach a custom domain and certificate to enforce TLSv1.2_2021.",
-      },
-    );
-    new CfnOutput(this, "MediaCdnDomain", { key: "MediaCdnDomain", value: this.distribution.distributionDomainName });
+  }
+
+  /**
+   * Prod: signed download URLs name this host (the front door's domain, custom or *.cloudfront.net),
+   * where `/media/*` is served from this bucket. Called once, by the front door.
+   */
+  serveDownloadsFrom(domain: string): void {
+    if (this.downloadDomain !== undefined) throw new Error("MediaStore: the download domain is already set");
+    this.downloadDomain = domain;
   }
 
   /** Lets a function create uploads, sign downloads and delete media: grants and variables together. */
   bind(fn: LambdaFunction): void {
     // Presigned requests carry the signer's own permissions: PUT/POST uploads, local GETs, deletes.
     this.grantObjects(fn, ["s3:PutObject", "s3:GetObject", "s3:DeleteObject"]);
-    if (this.distribution && this.publicKey && this.signingKeySecret) {
+    if (this.publicKey && this.signingKeySecret) {
       this.signingKeySecret.grantRead(fn);
       setVariables(fn, mediaCdnVariables, {
-        MEDIA_CDN_DOMAIN: this.distribution.distributionDomainName,
+        // Resolved at synth: functions are bound before the front door exists, which then names its domain.
+        MEDIA_CDN_DOMAIN: Lazy.string({ produce: () => this.requireDownloadDomain() }),
         MEDIA_CDN_KEY_PAIR_ID: this.publicKey.publicKeyId,
         MEDIA_SIGNING_KEY_SECRET_ARN: this.signingKeySecret.secretArn,
       });
     }
+  }
+
+  private requireDownloadDomain(): string {
+    if (this.downloadDomain === undefined) {
+      throw new Error("MediaStore: no front door serves /media/* (call serveDownloadsFrom with its domain)");
+    }
+    return this.downloadDomain;
   }
 
   /** For the maintenance sweep of stale pending uploads: delete objects, nothing more. */

@@ -1,13 +1,4 @@
 import { CfnOutput, Duration, RemovalPolicy, Stack, Validations } from "aws-cdk-lib";
-import {
-  CachePolicy,
-  Distribution,
-  HeadersFrameOption,
-  HeadersReferrerPolicy,
-  ResponseHeadersPolicy,
-  ViewerProtocolPolicy,
-} from "aws-cdk-lib/aws-cloudfront";
-import { S3BucketOrigin } from "aws-cdk-lib/aws-cloudfront-origins";
 import { BlockPublicAccess, Bucket, BucketEncryption } from "aws-cdk-lib/aws-s3";
 import { BucketDeployment, CacheControl, Source } from "aws-cdk-lib/aws-s3-deployment";
 import { Trigger } from "aws-cdk-lib/triggers";
@@ -23,7 +14,7 @@ import { GroundcrewFunction } from "./groundcrew-function.js";
 import { nagEnv } from "./nag-ids.js";
 
 /** The wildcard findings cdk-nag reports on CDK's BucketDeployment handler role, which we do not write. */
-function bucketDeploymentWildcards(bucket: Bucket): string[] {
+export function bucketDeploymentWildcards(bucket: Bucket): string[] {
   const stack = Stack.of(bucket);
   const { partition, account, region } = nagEnv(bucket);
   return [
@@ -53,15 +44,15 @@ export interface StaticSiteProps {
 }
 
 /**
- * Static files without login (nginx/Caddy's `/static/`): a private bucket that only CloudFront
- * reads, through origin access control, over HTTPS, with security headers and caching suited to
- * hashed assets. The local stage uploads the same files to the emulator's bucket and serves them
- * from there, since the emulator refuses origin access control.
+ * Static files without login (nginx/Caddy's `/static/`): a private bucket, published with cache
+ * headers suited to hashed assets. In prod the front door (front-door.ts) serves it at `/` through
+ * origin access control; an object's key is its path there. The local stage uploads the same files
+ * to the emulator's bucket and serves them from there, since the emulator refuses origin access control.
  */
 export class StaticSite extends Construct {
   public readonly bucket: Bucket;
-  public readonly distribution?: Distribution;
-  public readonly url: string;
+  /** Local stage only: the site's index page on the emulator (prod: the front door's URL). */
+  public readonly url?: string;
 
   constructor(scope: Construct, id: string, props: StaticSiteProps) {
     super(scope, id);
@@ -110,37 +101,6 @@ export class StaticSite extends Construct {
       return;
     }
 
-    const headers = new ResponseHeadersPolicy(this, "SecurityHeaders", {
-      comment: `${config.app}-${config.stage} static site security headers`,
-      securityHeadersBehavior: {
-        strictTransportSecurity: {
-          accessControlMaxAge: Duration.days(730),
-          includeSubdomains: true,
-          preload: true,
-          override: true,
-        },
-        contentTypeOptions: { override: true },
-        frameOptions: { frameOption: HeadersFrameOption.DENY, override: true },
-        referrerPolicy: { referrerPolicy: HeadersReferrerPolicy.STRICT_ORIGIN_WHEN_CROSS_ORIGIN, override: true },
-        contentSecurityPolicy: {
-          contentSecurityPolicy:
-            "default-src 'self'; img-src 'self' data: https:; connect-src 'self' https:; frame-ancestors 'none'; object-src 'none'",
-          override: true,
-        },
-      },
-    });
-    this.distribution = new Distribution(this, "Cdn", {
-      comment: `${config.app}-${config.stage} static site`,
-      defaultRootObject: "index.html",
-      defaultBehavior: {
-        origin: S3BucketOrigin.withOriginAccessControl(this.bucket),
-        viewerProtocolPolicy: ViewerProtocolPolicy.HTTPS_ONLY,
-        // Honours the Cache-Control each object is stored with (immutable assets, revalidated pages).
-        cachePolicy: CachePolicy.CACHING_OPTIMIZED,
-        responseHeadersPolicy: headers,
-        compress: true,
-      },
-    });
     const assets = new BucketDeployment(this, "DeployAssets", {
       sources: [Source.asset(join(sourceDir, HASHED_ASSETS_DIR))],
       destinationBucket: this.bucket,
@@ -153,32 +113,11 @@ export class StaticSite extends Construct {
       sources: [Source.asset(sourceDir, { exclude: [`${HASHED_ASSETS_DIR}/**`] })],
       destinationBucket: this.bucket,
       cacheControl: [CacheControl.fromString(REVALIDATE_CACHE)],
+      // No invalidation: pages are stored with max-age=0, so the front door revalidates them within a second.
       prune: false,
-      distribution: this.distribution,
-      distributionPaths: ["/*"],
     });
     // Pages go live only once the assets they name are there.
     pages.node.addDependency(assets);
-    Validations.of(this.distribution).acknowledge(
-      {
-        id: "AwsSolutions-CFR1",
-        reason: "The static site is public by design (login pages, scripts, styles); no country is blocked by default.",
-      },
-      {
-        id: "AwsSolutions-CFR2",
-        reason:
-          "Static, cacheable files from a private bucket; attach a WAF web ACL when you front the whole app with one.",
-      },
-      {
-        id: "AwsSolutions-CFR3",
-        reason: "Public build output; enable standard logging with a log bucket when you need request logs.",
-      },
-      {
-        id: "AwsSolutions-CFR4",
-        reason:
-          "The default *.cloudfront.net certificate allows TLSv1; attach a custom domain and certificate to enforce TLSv1.2_2021 (set minimumProtocolVersion then: without a certificate CloudFront ignores it).",
-      },
-    );
     const deploymentHandler = Stack.of(this).node.tryFindChild(
       "Custom::CDKBucketDeployment8693BB64968944B69AAFB0CC9EB8756C",
     );
@@ -190,13 +129,10 @@ export class StaticSite extends Construct {
         },
         ...bucketDeploymentWildcards(this.bucket).map((finding) => ({
           id: `AwsSolutions-IAM5[${finding}]`,
-          reason:
-            "CDK's BucketDeployment handler reads the asset zips and writes this bucket with CDK's own grants, and invalidates the distribution (CloudFront has no resource-level permission for that).",
+          reason: "CDK's BucketDeployment handler reads the asset zips and writes this bucket with CDK's own grants.",
         })),
         { id: "AwsSolutions-L1", reason: "BucketDeployment's runtime is chosen by aws-cdk-lib and moves with it." },
       );
     }
-    this.url = `https://${this.distribution.distributionDomainName}/`;
-    new CfnOutput(this, "StaticUrl", { key: "StaticUrl", value: this.url });
   }
 }

@@ -6,6 +6,7 @@ import { Alarms } from "../constructs/alarms.js";
 import { Api } from "../constructs/api.js";
 import { Auth } from "../constructs/auth.js";
 import { Database } from "../constructs/database.js";
+import { FrontDoor } from "../constructs/front-door.js";
 import { GroundcrewFunction } from "../constructs/groundcrew-function.js";
 import { Maintenance } from "../constructs/maintenance.js";
 import { MediaStore } from "../constructs/media-store.js";
@@ -21,7 +22,12 @@ export interface GroundcrewStackProps extends StackProps {
   readonly localDataApiUrl?: string;
   /** Local stage: the emulator's endpoint, for what it serves directly (the static site). */
   readonly localEndpoint?: string;
+  /** Prod: the built console to publish at `/console/` (a folder with index.html); unset, none is published. */
+  readonly consoleAssetDir?: string;
 }
+
+/** The API's stage name, which the front door's `/api/*` origin path names too. */
+const API_STAGE = "api";
 
 /** The whole process stack of the app: one construct per process type, wired together here. */
 export class GroundcrewStack extends Stack {
@@ -31,6 +37,8 @@ export class GroundcrewStack extends Stack {
   public readonly alarms: Alarms;
   public readonly media: MediaStore;
   public readonly staticSite: StaticSite;
+  /** Prod only: the one distribution; the local stage has localstack/front-door.ts instead. */
+  public readonly frontDoor?: FrontDoor;
   public readonly workerQueues: WorkerQueues;
   public readonly scheduler: Scheduler;
   public readonly maintenance: Maintenance;
@@ -74,7 +82,18 @@ export class GroundcrewStack extends Stack {
     const notificationsQueue = this.workerQueues.queues.find((q) => q.queueName === NOTIFICATIONS_QUEUE);
     if (notificationsQueue) this.notifications.bind(notificationsQueue.worker);
     this.staticSite = new StaticSite(this, "StaticSite", { config, localEndpoint: props.localEndpoint });
-    this.api = new Api(this, "Api", { config, handler: apiFunction });
+    this.api = new Api(this, "Api", { config, handler: apiFunction, stageName: API_STAGE });
+    if (config.stage !== "local") {
+      this.frontDoor = new FrontDoor(this, "FrontDoor", {
+        config,
+        staticSite: this.staticSite,
+        media: this.media,
+        restApi: this.api.restApi,
+        apiStageName: API_STAGE,
+        consoleAssetDir: props.consoleAssetDir,
+        auth: this.auth,
+      });
+    }
     this.alarms.onApi5xx(this.api.restApi);
     this.alarms.onFunctionErrors("ApiFunction", apiFunction);
 

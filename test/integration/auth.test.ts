@@ -20,7 +20,7 @@ describe("authentication on the deployed local stack", () => {
     expect((await api("/health")).status).toBe(200);
     const anonymous = await api("/media");
     expect(anonymous.status).toBe(401);
-    expect(anonymous.body.error).toBe("Missing bearer token");
+    expect(anonymous.body.detail).toBe("Missing bearer token");
     expect((await api("/media", { headers: { authorization: "Basic YWxpY2U6c2VjcmV0" } })).status).toBe(401);
   });
 
@@ -45,7 +45,7 @@ describe("authentication on the deployed local stack", () => {
       const response = await api("/admin/media", withToken(token));
       expect(response.status, name).toBe(401);
     }
-    expect((await api("/media", withToken(expired))).body.error).toBe("Token expired");
+    expect((await api("/media", withToken(expired))).body.detail).toBe("Token expired");
   });
 
   it("answers 403 to a valid token without the admin role on an admin route, 200 with it", async () => {

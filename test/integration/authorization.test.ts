@@ -166,9 +166,9 @@ const rows: Row[] = [
     request: () => ({ method: "GET", path: "/tasks?name=reports.task-stats&limit=200" }),
     expected: anyUser(200),
     check: (role, answer, f) => {
-      const tasks = (answer.body?.tasks ?? []) as { id: string; createdBy: string | null }[];
-      if (role === "carol") expect(ids(answer, "tasks"), "an admin lists every user's tasks").toContain(f.aliceTask);
-      if (role === "alice") expect(ids(answer, "tasks"), "a user lists her own tasks").toContain(f.aliceTask);
+      const tasks = (answer.body?.items ?? []) as { id: string; createdBy: string | null }[];
+      if (role === "carol") expect(ids(answer, "items"), "an admin lists every user's tasks").toContain(f.aliceTask);
+      if (role === "alice") expect(ids(answer, "items"), "a user lists her own tasks").toContain(f.aliceTask);
       if (role === "alice" || role === "bob")
         expect(
           tasks.filter((t) => t.createdBy !== role),
@@ -355,7 +355,7 @@ const rows: Row[] = [
     request: () => ({ method: "GET", path: "/projects" }),
     expected: anyUser(200),
     check: (role, answer, f) => {
-      const listed = ((answer.body?.projects ?? []) as { id: string }[]).map((p) => p.id);
+      const listed = ((answer.body?.items ?? []) as { id: string }[]).map((p) => p.id);
       if (role === "alice" || role === "carol")
         expect(listed, `${role} lists alice's project`).toContain(f.aliceProject);
       if (role === "bob") expect(listed, "bob does not list alice's project").not.toContain(f.aliceProject);

@@ -591,8 +591,8 @@ describe("fuzzing every route and field: no answer is 500 or above", () => {
       aliceItem: item.body.item.id,
     };
     notificationsBefore = (await as.carol.request("GET", "/settings/notifications")).body.override ?? null;
-    schedulesBefore = (await as.carol.request("GET", "/schedules")).body.schedules;
-    stepsBefore = (await as.carol.request("GET", "/maintenance/steps")).body.steps;
+    schedulesBefore = (await as.carol.request("GET", "/schedules")).body.items;
+    stepsBefore = (await as.carol.request("GET", "/maintenance/steps")).body.items;
   });
 
   /** Valid fuzzed PATCHes change schedules and steps: put back what was there. */

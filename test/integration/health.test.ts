@@ -33,6 +33,6 @@ describe("GET /health on the deployed local stack", () => {
   it("answers 404 with a readable reason for an unknown route", async () => {
     const { status, body } = await api("/nope");
     expect(status).toBe(404);
-    expect(body.error).toMatch(/No route for GET \/nope/);
+    expect(body.detail).toMatch(/No route for GET \/nope/);
   });
 });

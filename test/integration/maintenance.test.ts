@@ -18,7 +18,7 @@ describe("maintenance on the local stack", () => {
 
   const event = async (id: string) => {
     const { body } = await admin.get("/events?topic=server.maintenance&limit=50");
-    return (body.events as Event[]).find((e) => e.id === id);
+    return (body.items as Event[]).find((e) => e.id === id);
   };
   const ended = (id: string) =>
     eventually(
@@ -35,7 +35,7 @@ describe("maintenance on the local stack", () => {
       "no maintenance run in progress",
       async () => {
         const { body } = await admin.get("/events?topic=server.maintenance&limit=50");
-        return (body.events as Event[]).some((e) => e.status === "in_progress") ? undefined : true;
+        return (body.items as Event[]).some((e) => e.status === "in_progress") ? undefined : true;
       },
       90_000,
     );
@@ -51,7 +51,7 @@ describe("maintenance on the local stack", () => {
     // The run takes a few Lambda invocations; the API answers this at once.
     const second = await admin.post("/maintenance/runs", {});
     expect(second.status).toBe(409);
-    expect(second.body.error).toMatch(/already in progress/);
+    expect(second.body.detail).toMatch(/already in progress/);
     const done = await ended(run.eventId);
     expect(done.status).toBe("finished");
     const steps = done.payload.steps as { step: string; status: string }[];
@@ -102,7 +102,7 @@ describe("maintenance on the local stack", () => {
   it("lists the steps in order with where their switch comes from", async () => {
     const { status, body } = await admin.get("/maintenance/steps");
     expect(status).toBe(200);
-    expect((body.steps as { name: string; order: number }[]).map((s) => s.name)).toEqual([
+    expect((body.items as { name: string; order: number }[]).map((s) => s.name)).toEqual([
       "purge-finished-tasks",
       "purge-old-events",
       "stuck-work-check",

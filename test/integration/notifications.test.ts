@@ -152,7 +152,7 @@ describe("per-project notifications on the local stack", () => {
         "no maintenance run in progress",
         async () => {
           const { body } = await admin.get("/events?topic=server.maintenance&limit=50");
-          return (body.events as { status: string }[]).some((e) => e.status === "in_progress") ? undefined : true;
+          return (body.items as { status: string }[]).some((e) => e.status === "in_progress") ? undefined : true;
         },
         90_000,
       );
@@ -162,7 +162,7 @@ describe("per-project notifications on the local stack", () => {
         "the maintenance run to end",
         async () => {
           const { body } = await admin.get("/events?topic=server.maintenance&limit=50");
-          const event = (body.events as { id: string; status: string; payload: any }[]).find(
+          const event = (body.items as { id: string; status: string; payload: any }[]).find(
             (e) => e.id === started.body.eventId,
           );
           return event && event.status !== "in_progress" ? event : undefined;

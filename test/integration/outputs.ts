@@ -1,5 +1,6 @@
 import { inject } from "vitest";
 import type { LocalOutputs } from "../../localstack/deploy.js";
+import { checkAnswer } from "./contract.js";
 
 /** Endpoints come from the deployed stack's outputs; a missing one fails loudly instead of skipping. */
 export function outputs(): LocalOutputs {
@@ -23,5 +24,13 @@ export async function api(
   } catch {
     // keep the text
   }
+  // Every answer any integration test receives is checked against the route's contract.
+  await checkAnswer({
+    method: init.method ?? "GET",
+    path,
+    status: response.status,
+    contentType: response.headers.get("content-type"),
+    body,
+  });
   return { status: response.status, body, headers: response.headers };
 }

@@ -23,13 +23,13 @@ describe("the single schedule on the local stack", () => {
   it("lists schedules with next and last run, takes overrides, and refuses an invalid cron or zone", async () => {
     const { status, body } = await admin.get("/schedules");
     expect(status).toBe(200);
-    const names = (body.schedules as { name: string }[]).map((s) => s.name);
+    const names = (body.items as { name: string }[]).map((s) => s.name);
     expect(names).toEqual(
       expect.arrayContaining(["maintenance.daily", "reports.daily-digest", "diagnostics.heartbeat"]),
     );
     const bad = await admin.patch("/schedules/reports.daily-digest", { cron: "61 * * * *", timezone: "Mars/Base" });
     expect(bad.status).toBe(400);
-    expect(bad.body.issues.join(" ")).toMatch(/timezone: "Mars\/Base"/);
+    expect(bad.body.errors).toContainEqual({ path: "body.timezone", message: expect.stringMatching(/"Mars\/Base"/) });
     expect((await admin.patch("/schedules/reports.daily-digest", { cron: "every day" })).status).toBe(400);
     expect((await admin.patch("/schedules/reports.daily-digest", { cron: "*/10 * * * * *" })).status).toBe(400);
     expect((await admin.patch("/schedules/nope", { enabled: false })).status).toBe(404);
@@ -55,7 +55,7 @@ describe("the single schedule on the local stack", () => {
       "a heartbeat enqueued by the scheduler after the test started",
       async () => {
         const { body } = await admin.get("/schedules");
-        const entry = (body.schedules as { name: string; lastRunAt: string | null }[]).find(
+        const entry = (body.items as { name: string; lastRunAt: string | null }[]).find(
           (s) => s.name === "diagnostics.heartbeat",
         );
         return entry?.lastRunAt && Date.parse(entry.lastRunAt) > since ? entry : undefined;

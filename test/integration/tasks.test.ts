@@ -61,7 +61,7 @@ describe("background tasks on the local stack", () => {
     expect(failed).toMatchObject({ attempts: 3, error: expect.stringMatching(/failing on purpose/) });
     const queues = await eventually("the DLQ to show the message", async () => {
       const { body } = await admin.get("/queues");
-      const q = (body.queues as { name: string; deadLetterDepth: number }[]).find((x) => x.name === "default");
+      const q = (body.items as { name: string; deadLetterDepth: number }[]).find((x) => x.name === "default");
       return q && q.deadLetterDepth >= 1 ? q : undefined;
     });
     expect(queues.deadLetterDepth).toBeGreaterThanOrEqual(1);
@@ -147,9 +147,7 @@ describe("background tasks on the local stack", () => {
       ],
     });
     expect(refused.status).toBe(400);
-    expect((refused.body as { issues: string[] }).issues).toEqual([
-      expect.stringMatching(/^tasks\[1\]\.payload\.message/),
-    ]);
+    expect(refused.body.errors).toEqual([{ path: "body.tasks.1.payload.message", message: expect.any(String) }]);
     // Had the valid item been stored, its key would now answer as a duplicate.
     expect((await enqueue({ message: marker }, { idempotencyKey: marker })).duplicate).toBe(false);
   });
@@ -158,7 +156,9 @@ describe("background tasks on the local stack", () => {
     const marker = `bad-${Date.now()}`;
     const unknown = await alice.post("/tasks", { name: "no.such", payload: { message: marker } });
     expect(unknown.status).toBe(400);
-    expect(unknown.body.issues.join(" ")).toMatch(/unknown task "no.such"/);
+    expect(unknown.body.errors).toEqual([
+      { path: "body.name", message: expect.stringMatching(/unknown task "no.such"/) },
+    ]);
     // A plain user may not start an admin task at all, whatever its payload.
     expect((await alice.post("/tasks", { name: "diagnostics.echo", payload: { message: marker } })).status).toBe(403);
     const invalid = await operator.post("/tasks", {
@@ -166,7 +166,7 @@ describe("background tasks on the local stack", () => {
       payload: { message: marker, sleepMs: 999_999 },
     });
     expect(invalid.status).toBe(400);
-    expect(invalid.body.issues).toEqual([expect.stringMatching(/^payload\.sleepMs/)]);
+    expect(invalid.body.errors).toEqual([{ path: "body.payload.sleepMs", message: expect.any(String) }]);
     const listed = await operator.get("/tasks?limit=200");
     expect(JSON.stringify(listed.body)).not.toContain(marker);
     expect((await api("/tasks", { method: "POST", body: "{}" })).status).toBe(401);

@@ -3,13 +3,11 @@ import { isUnavailable } from "../../core/db/unavailable.js";
 import type { Database } from "../../core/db/database.js";
 import { json } from "../../core/http/responses.js";
 import { defineRoute } from "../../core/http/route.js";
+import { apiRoutes } from "../../contracts/api/routes.js";
+import type { Health } from "../../contracts/api/health.js";
 import { database } from "../../core/db/database.js";
 
-export interface Health {
-  status: "ok" | "degraded";
-  db: "ok" | "unavailable";
-  version: string;
-}
+export type { Health };
 
 /** Liveness that includes the database: load balancers and `npm start` both read it. */
 export async function checkHealth(db: Database, version: string): Promise<Health> {
@@ -23,9 +21,7 @@ export async function checkHealth(db: Database, version: string): Promise<Health
 }
 
 export const healthRoute = defineRoute({
-  method: "GET",
-  path: "/health",
-  auth: "public",
+  ...apiRoutes.health,
   handle: async () => {
     const version = isBound(versionVariables) ? readVariables(versionVariables).GROUNDCREW_VERSION : "dev";
     const health = await checkHealth(database(), version);

@@ -1,7 +1,9 @@
 import type { Route } from "../../core/http/route.js";
 import { healthRoute } from "./health.js";
 import { mediaRoutes } from "./media.js";
+import { openApiRoute } from "./openapi.js";
 import { maintenanceRoutes } from "./maintenance.js";
+import { overviewRoutes } from "./overview.js";
 import { queueRoutes } from "./queues.js";
 import { projectRoutes } from "./projects.js";
 import { scheduleRoutes } from "./schedules.js";
@@ -18,4 +20,6 @@ export const routes: Route[] = [
   ...mediaRoutes(),
   ...projectRoutes,
   ...settingsRoutes,
+  ...overviewRoutes,
+  openApiRoute(() => routes),
 ];

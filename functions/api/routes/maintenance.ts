@@ -1,4 +1,5 @@
-import * as z from "zod";
+import { onePage } from "../../contracts/api/list.js";
+import { apiRoutes } from "../../contracts/api/routes.js";
 import type { Verifier } from "../../core/auth/verifier.js";
 import { runtimeConfiguration } from "../../core/config/runtime.js";
 import type { Config } from "../../contracts/config/schema.js";
@@ -7,7 +8,6 @@ import { json } from "../../core/http/responses.js";
 import { defineRoute, type Route } from "../../core/http/route.js";
 import { listEvents } from "../../events/events.js";
 import { maintenanceDepsFromEnv, startMaintenanceRun, type MaintenanceDeps } from "../../maintenance/start.js";
-import { stepNames } from "../../maintenance/steps/index.js";
 import { setStepEnabled, stepSwitches } from "../../maintenance/switches.js";
 
 /** What the operational routes reach; tests hand in their own, deployed code reads the environment. */
@@ -31,20 +31,14 @@ const fromEnv: OperationsDeps = {
 export function maintenanceRoutesWith(deps: OperationsDeps = fromEnv): Route[] {
   const { verifier } = deps;
   const listStepsRoute = defineRoute({
-    method: "GET",
-    path: "/maintenance/steps",
-    auth: "admin",
+    ...apiRoutes.listMaintenanceSteps,
     verifier,
-    handle: async () => json(200, { steps: await stepSwitches(deps.db(), deps.config()) }),
+    handle: async () => json(200, onePage(await stepSwitches(deps.db(), deps.config()))),
   });
 
   const patchStepRoute = defineRoute({
-    method: "PATCH",
-    path: "/maintenance/steps/{name}",
-    auth: "admin",
+    ...apiRoutes.setMaintenanceStep,
     verifier,
-    params: z.object({ name: z.string().min(1).max(100) }),
-    body: z.object({ enabled: z.boolean() }).strict(),
     handle: async ({ params, body, principal }) => {
       await setStepEnabled(deps.db(), params.name, body.enabled, principal?.sub);
       return json(
@@ -55,22 +49,8 @@ export function maintenanceRoutesWith(deps: OperationsDeps = fromEnv): Route[] {
   });
 
   const startRunRoute = defineRoute({
-    method: "POST",
-    path: "/maintenance/runs",
-    auth: "admin",
+    ...apiRoutes.startMaintenanceRun,
     verifier,
-    body: z
-      .object({
-        /** Local stage only: rehearse a run that fails at this step. */
-        failAt: z
-          .string()
-          .refine((name) => stepNames.includes(name), {
-            message: `not a maintenance step (known: ${stepNames.join(", ")})`,
-          })
-          .optional(),
-      })
-      .strict()
-      .optional(),
     handle: async ({ body }) => {
       const failAt = deps.config().stage === "local" ? body?.failAt : undefined;
       const run = await startMaintenanceRun(deps.maintenance(), { trigger: "api", failAt });
@@ -79,15 +59,9 @@ export function maintenanceRoutesWith(deps: OperationsDeps = fromEnv): Route[] {
   });
 
   const listEventsRoute = defineRoute({
-    method: "GET",
-    path: "/events",
-    auth: "admin",
+    ...apiRoutes.listEvents,
     verifier,
-    query: z.object({
-      topic: z.string().min(1).max(200).optional(),
-      limit: z.coerce.number().int().min(1).max(200).default(20),
-    }),
-    handle: async ({ query }) => json(200, { events: await listEvents(deps.db(), query) }),
+    handle: async ({ query }) => json(200, onePage(await listEvents(deps.db(), query))),
   });
 
   return [listStepsRoute, patchStepRoute, startRunRoute, listEventsRoute];

@@ -1,4 +1,5 @@
-import * as z from "zod";
+import { onePage } from "../../contracts/api/list.js";
+import { apiRoutes } from "../../contracts/api/routes.js";
 import { isAdmin, type Principal } from "../../core/auth/principal.js";
 import type { Verifier } from "../../core/auth/verifier.js";
 import { runtimeConfiguration } from "../../core/config/runtime.js";
@@ -34,11 +35,6 @@ const deployed: ProjectRouteDeps = {
     enqueueTask(taskDepsFromEnv(), { name: NOTIFICATIONS_SEND_TASK, payload: change, createdBy: "notifications" }),
 };
 
-const projectParams = z.object({ id: z.uuid("not a project id") });
-const itemParams = projectParams.extend({ itemId: z.uuid("not an item id") });
-const title = z.string().trim().min(1).max(200);
-const itemBody = z.string().max(10_000);
-
 function signedIn(principal: Principal | undefined): Principal {
   if (!principal) throw new UnauthorizedError();
   return principal;
@@ -66,10 +62,8 @@ export function createProjectRoutes(deps: ProjectRouteDeps = deployed): Route[] 
 
   return [
     defineRoute({
-      method: "POST",
-      path: "/projects",
+      ...apiRoutes.createProject,
       verifier,
-      body: z.object({ name: title, email: z.email().max(254).optional() }).strict(),
       handle: async ({ body, principal }) => {
         const project = await new ProjectRepository(deps.db()).createProject(
           body.name,
@@ -80,21 +74,16 @@ export function createProjectRoutes(deps: ProjectRouteDeps = deployed): Route[] 
       },
     }),
     defineRoute({
-      method: "GET",
-      path: "/projects",
+      ...apiRoutes.listProjects,
       verifier,
       handle: async ({ principal }) => {
         const caller = signedIn(principal);
-        return json(200, {
-          projects: await new ProjectRepository(deps.db()).listProjects(caller.sub, isAdmin(caller)),
-        });
+        return json(200, onePage(await new ProjectRepository(deps.db()).listProjects(caller.sub, isAdmin(caller))));
       },
     }),
     defineRoute({
-      method: "GET",
-      path: "/projects/{id}",
+      ...apiRoutes.getProject,
       verifier,
-      params: projectParams,
       handle: async ({ params, principal }) => {
         const repository = new ProjectRepository(deps.db());
         const project = await visibleProject(repository, params.id, signedIn(principal));
@@ -102,22 +91,8 @@ export function createProjectRoutes(deps: ProjectRouteDeps = deployed): Route[] 
       },
     }),
     defineRoute({
-      method: "POST",
-      path: "/projects/{id}/members",
+      ...apiRoutes.putProjectMember,
       verifier,
-      params: projectParams,
-      body: z
-        .object({
-          userId: z.string().trim().min(1).max(200),
-          email: z.email().max(254).optional(),
-          /** Subscribed by default when an email is given. */
-          subscribed: z.boolean().optional(),
-        })
-        .strict()
-        .refine((b) => !(b.subscribed === true && b.email === undefined), {
-          message: "a subscriber needs an email",
-          path: ["email"],
-        }),
       handle: async ({ params, body, principal }) => {
         const repository = new ProjectRepository(deps.db());
         const project = await visibleProject(repository, params.id, signedIn(principal));
@@ -130,11 +105,8 @@ export function createProjectRoutes(deps: ProjectRouteDeps = deployed): Route[] 
       },
     }),
     defineRoute({
-      method: "POST",
-      path: "/projects/{id}/items",
+      ...apiRoutes.createProjectItem,
       verifier,
-      params: projectParams,
-      body: z.object({ title, body: itemBody.default("") }).strict(),
       handle: async ({ params, body, principal }) => {
         const caller = signedIn(principal);
         const repository = new ProjectRepository(deps.db());
@@ -145,14 +117,8 @@ export function createProjectRoutes(deps: ProjectRouteDeps = deployed): Route[] 
       },
     }),
     defineRoute({
-      method: "PATCH",
-      path: "/projects/{id}/items/{itemId}",
+      ...apiRoutes.updateProjectItem,
       verifier,
-      params: itemParams,
-      body: z
-        .object({ title: title.optional(), body: itemBody.optional() })
-        .strict()
-        .refine((b) => b.title !== undefined || b.body !== undefined, { message: "give title, body or both" }),
       handle: async ({ params, body, principal }) => {
         const caller = signedIn(principal);
         const repository = new ProjectRepository(deps.db());

@@ -1,4 +1,5 @@
-import * as z from "zod";
+import { apiRoutes } from "../../contracts/api/routes.js";
+import { onePage } from "../../contracts/api/list.js";
 import type { Verifier } from "../../core/auth/verifier.js";
 import { json } from "../../core/http/responses.js";
 import { defineRoute, type Route } from "../../core/http/route.js";
@@ -7,19 +8,14 @@ import { queueStats, redriveDeadLetters, taskDepsFromEnv, type TaskDeps } from "
 /** Tests hand in their own task dependencies and token verifier; deployed code reads both from the environment. */
 export function queueRoutesWith(deps: () => TaskDeps = taskDepsFromEnv, verifier?: () => Promise<Verifier>): Route[] {
   const queuesRoute = defineRoute({
-    method: "GET",
-    path: "/queues",
-    auth: "admin",
+    ...apiRoutes.listQueues,
     verifier,
-    handle: async () => json(200, { queues: await queueStats(deps()) }),
+    handle: async () => json(200, onePage(await queueStats(deps()))),
   });
 
   const redriveRoute = defineRoute({
-    method: "POST",
-    path: "/queues/{name}/redrive",
-    auth: "admin",
+    ...apiRoutes.redriveQueue,
     verifier,
-    params: z.object({ name: z.string().min(1).max(80) }),
     // 202: the tasks are queued again and run later; an unknown queue name is a 404 (findQueue).
     handle: async ({ params }) => json(202, await redriveDeadLetters(deps(), params.name)),
   });

@@ -1,4 +1,5 @@
-import * as z from "zod";
+import { onePage } from "../../contracts/api/list.js";
+import { apiRoutes } from "../../contracts/api/routes.js";
 import type { Verifier } from "../../core/auth/verifier.js";
 import { runtimeConfiguration } from "../../core/config/runtime.js";
 import { database, type Database } from "../../core/db/database.js";
@@ -11,14 +12,7 @@ import { periodicEntries, type PeriodicEntry } from "../../scheduler/periodic.js
 import { effectiveSchedules, type EffectiveSchedule } from "../../scheduler/plan.js";
 import { runScheduleNow, type RunNowDeps } from "../../scheduler/run-now.js";
 import { deleteOverride, loadState, saveOverride } from "../../scheduler/store.js";
-import {
-  DAY_MATCHINGS,
-  MAX_CRON_LENGTH,
-  MAX_TIMEZONE_LENGTH,
-  MISSED_RUNS,
-  OVERLAP_POLICIES,
-  validateSchedule,
-} from "../../scheduler/validate.js";
+import { validateSchedule } from "../../scheduler/validate.js";
 import { enqueueTask, taskDepsFromEnv } from "../../tasks/index.js";
 
 /** What the schedule routes need; tests give their own database, entries, enqueue and clock. */
@@ -81,39 +75,19 @@ async function scheduleNamed(deps: ScheduleRouteDeps, name: string) {
   return found;
 }
 
-const nameParam = z.object({ name: z.string().min(1).max(200) });
-
 export function createScheduleRoutes(
   deps: () => ScheduleRouteDeps = scheduleDepsFromEnv,
   verifier?: () => Promise<Verifier>,
 ): Route[] {
   return [
     defineRoute({
-      method: "GET",
-      path: "/schedules",
-      auth: "admin",
+      ...apiRoutes.listSchedules,
       verifier,
-      handle: async () => json(200, { schedules: await schedules(deps()) }),
+      handle: async () => json(200, onePage(await schedules(deps()))),
     }),
     defineRoute({
-      method: "PATCH",
-      path: "/schedules/{name}",
-      auth: "admin",
+      ...apiRoutes.updateSchedule,
       verifier,
-      params: nameParam,
-      body: z
-        .object({
-          enabled: z.boolean().optional(),
-          cron: z.string().min(1).max(MAX_CRON_LENGTH).optional(),
-          timezone: z.string().min(1).max(MAX_TIMEZONE_LENGTH).optional(),
-          dayMatching: z.enum(DAY_MATCHINGS).optional(),
-          missed: z.enum(MISSED_RUNS).optional(),
-          overlap: z.enum(OVERLAP_POLICIES).optional(),
-        })
-        .strict()
-        .refine((b) => Object.keys(b).length > 0, {
-          message: "give at least one of enabled, cron, timezone, dayMatching, missed, overlap",
-        }),
       handle: async ({ params, body, principal }) => {
         const d = deps();
         entryNamed(d.entries, params.name);
@@ -147,11 +121,8 @@ export function createScheduleRoutes(
       },
     }),
     defineRoute({
-      method: "DELETE",
-      path: "/schedules/{name}/override",
-      auth: "admin",
+      ...apiRoutes.resetSchedule,
       verifier,
-      params: nameParam,
       handle: async ({ params }) => {
         const d = deps();
         entryNamed(d.entries, params.name);
@@ -161,11 +132,8 @@ export function createScheduleRoutes(
       },
     }),
     defineRoute({
-      method: "POST",
-      path: "/schedules/{name}/run",
-      auth: "admin",
+      ...apiRoutes.runSchedule,
       verifier,
-      params: nameParam,
       handle: async ({ params }) => {
         const d = deps();
         return json(202, await runScheduleNow(d, entryNamed(d.entries, params.name)));

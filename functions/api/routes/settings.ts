@@ -1,10 +1,9 @@
-import * as z from "zod";
+import { apiRoutes } from "../../contracts/api/routes.js";
 import type { Verifier } from "../../core/auth/verifier.js";
 import { runtimeConfiguration } from "../../core/config/runtime.js";
 import { database, type Database } from "../../core/db/database.js";
 import { json } from "../../core/http/responses.js";
 import { defineRoute, type Route } from "../../core/http/route.js";
-import { notificationsAsyncSchema } from "../../contracts/config/schema.js";
 import { asyncSetting, saveAsyncOverride, type AsyncSetting } from "../../notifications/mode.js";
 
 export interface SettingsRouteDeps {
@@ -28,18 +27,13 @@ export function createSettingsRoutes(deps: SettingsRouteDeps = deployed): Route[
   const { verifier } = deps;
   return [
     defineRoute({
-      method: "GET",
-      path: "/settings/notifications",
-      auth: "admin",
+      ...apiRoutes.getNotificationSettings,
       verifier,
       handle: async () => json(200, await asyncSetting(deps.db(), deps.configured())),
     }),
     defineRoute({
-      method: "PATCH",
-      path: "/settings/notifications",
-      auth: "admin",
+      ...apiRoutes.setNotificationSettings,
       verifier,
-      body: z.object({ async: notificationsAsyncSchema.nullable() }).strict(),
       handle: async ({ body, principal }) => {
         const db = deps.db();
         await saveAsyncOverride(db, body.async, principal?.sub ?? "admin");

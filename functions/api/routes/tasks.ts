@@ -1,8 +1,10 @@
-import * as z from "zod";
+import type * as z from "zod";
+import { apiRoutes } from "../../contracts/api/routes.js";
+import { MAX_BATCH_TASKS, type enqueueBody } from "../../contracts/api/tasks.js";
 import { isAdmin } from "../../core/auth/principal.js";
 import type { Verifier } from "../../core/auth/verifier.js";
 import { runtimeConfiguration } from "../../core/config/runtime.js";
-import { NotFoundError, UnauthorizedError } from "../../core/errors.js";
+import { ForbiddenError, NotFoundError, UnauthorizedError, ValidationError } from "../../core/errors.js";
 import { json } from "../../core/http/responses.js";
 import { defineRoute, type Route } from "../../core/http/route.js";
 import {
@@ -12,7 +14,6 @@ import {
   listTasks,
   retryFailedTask,
   taskDepsFromEnv,
-  taskStatuses,
   type EnqueueOptions,
   type EnqueueRequest,
   type EnqueueResult,
@@ -22,29 +23,8 @@ import {
 } from "../../tasks/index.js";
 import type { Principal } from "../../core/auth/principal.js";
 
-const taskId = z.object({ id: z.string().uuid("not a task id") });
-
-/** One task to enqueue, as POST /tasks takes it and each item of POST /tasks/batch. */
-const enqueueBody = z
-  .object({
-    name: z.string().min(1),
-    payload: z.unknown(),
-    delaySeconds: z
-      .number()
-      .int()
-      .min(0)
-      .max(365 * 86_400)
-      .optional(),
-    runAt: z.iso.datetime({ offset: true }).optional(),
-    idempotencyKey: z.string().min(1).max(200).optional(),
-  })
-  .refine((b) => !(b.delaySeconds !== undefined && b.runAt !== undefined), {
-    message: "give delaySeconds or runAt, not both",
-    path: ["runAt"],
-  });
-
-/** Tasks per POST /tasks/batch: one multi-row insert and ten SendMessageBatch calls at most. */
-export const MAX_BATCH_TASKS = 100;
+/** Tasks per POST /tasks/batch (the contract's limit, kept here for the tests that import it). */
+export { MAX_BATCH_TASKS };
 
 function enqueueRequest(body: z.infer<typeof enqueueBody>, caller: Principal): EnqueueRequest {
   return {
@@ -61,6 +41,18 @@ function enqueueRequest(body: z.infer<typeof enqueueBody>, caller: Principal): E
 function visibleTo(task: TaskRecord | undefined, principal: Principal | undefined): TaskRecord {
   if (!task || (!isAdmin(principal) && task.createdBy !== principal?.sub)) throw new NotFoundError("No such task");
   return task;
+}
+
+/**
+ * Whose tasks a list shows. An admin sees everyone's, or one user's with `createdBy` (Flower's
+ * "tasks of this worker", by user). Anyone else sees only their own: naming themselves is harmless,
+ * naming someone else is a 403 rather than a silent answer about a different user than asked.
+ */
+function listedCreator(createdBy: string | undefined, principal: Principal | undefined): string | undefined {
+  if (isAdmin(principal)) return createdBy;
+  const sub = signedIn(principal).sub;
+  if (createdBy !== undefined && createdBy !== sub) throw new ForbiddenError("Only admins may list other users' tasks");
+  return sub;
 }
 
 /** What the task routes read from their deployment; tests pass their own. */
@@ -91,21 +83,37 @@ function signedIn(principal: Principal | undefined): Principal {
   return principal;
 }
 
+/**
+ * The task's own checks (its name, its payload schema, fields from the token) name fields of the
+ * task ("payload.sleepMs", "tasks[3].name"); the answer names them in the request, as the route's
+ * schemas do: "body.payload.sleepMs", "body.tasks.3.name".
+ */
+async function checkedAgainstBody<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (!(error instanceof ValidationError)) throw error;
+    throw new ValidationError(
+      error.message,
+      error.fields.map(({ path, message }) => ({
+        path: path ? `body.${path.replace(/\[(\d+)\]/g, ".$1")}` : "body",
+        message,
+      })),
+    );
+  }
+}
+
 export function createTaskRoutes(deps: TaskRouteDeps = deployed): Route[] {
   const { verifier } = deps;
 
   const enqueueTaskRoute = defineRoute({
-    method: "POST",
-    path: "/tasks",
-    body: enqueueBody,
+    ...apiRoutes.enqueueTask,
     verifier,
     handle: async ({ body, principal }) => {
       const settings = deps.settings();
       // The caller decides who may start the task, which payload fields come from the token, and the key scope.
-      const result = await enqueueTask(
-        deps.tasks(),
-        enqueueRequest(body, signedIn(principal)),
-        enqueueOptions(settings),
+      const result = await checkedAgainstBody(() =>
+        enqueueTask(deps.tasks(), enqueueRequest(body, signedIn(principal)), enqueueOptions(settings)),
       );
       return json(202, answer(result));
     },
@@ -117,51 +125,38 @@ export function createTaskRoutes(deps: TaskRouteDeps = deployed): Route[] {
    * The answer lists the tasks in request order.
    */
   const enqueueBatchRoute = defineRoute({
-    method: "POST",
-    path: "/tasks/batch",
-    body: z.object({ tasks: z.array(enqueueBody).min(1).max(MAX_BATCH_TASKS) }),
+    ...apiRoutes.enqueueTasks,
     verifier,
     handle: async ({ body, principal }) => {
       const settings = deps.settings();
       const caller = signedIn(principal);
       const requests = body.tasks.map((task) => enqueueRequest(task, caller));
-      const results = await enqueueTasks(deps.tasks(), requests, enqueueOptions(settings));
+      const results = await checkedAgainstBody(() => enqueueTasks(deps.tasks(), requests, enqueueOptions(settings)));
       return json(202, { tasks: results.map(answer) });
     },
   });
 
   const getTaskRoute = defineRoute({
-    method: "GET",
-    path: "/tasks/{id}",
-    params: taskId,
+    ...apiRoutes.getTask,
     verifier,
     handle: async ({ params, principal }) =>
       json(200, visibleTo(await findTask(deps.tasks().db, params.id), principal)),
   });
 
   const listTasksRoute = defineRoute({
-    method: "GET",
-    path: "/tasks",
-    query: z.object({
-      status: z.enum(taskStatuses).optional(),
-      name: z.string().min(1).optional(),
-      limit: z.coerce.number().int().min(1).max(200).default(50),
-      cursor: z.string().min(1).optional(),
-    }),
+    ...apiRoutes.listTasks,
     verifier,
     handle: async ({ query, principal }) => {
-      const page = await listTasks(deps.tasks().db, {
+      const { tasks, nextCursor } = await listTasks(deps.tasks().db, {
         ...query,
-        createdBy: isAdmin(principal) ? undefined : principal?.sub,
+        createdBy: listedCreator(query.createdBy, principal),
       });
-      return json(200, page);
+      return json(200, { items: tasks, nextCursor });
     },
   });
 
   const cancelTaskRoute = defineRoute({
-    method: "POST",
-    path: "/tasks/{id}/cancel",
-    params: taskId,
+    ...apiRoutes.cancelTask,
     verifier,
     handle: async ({ params, principal }) => {
       const db = deps.tasks().db;
@@ -171,9 +166,7 @@ export function createTaskRoutes(deps: TaskRouteDeps = deployed): Route[] {
   });
 
   const retryTaskRoute = defineRoute({
-    method: "POST",
-    path: "/tasks/{id}/retry",
-    params: taskId,
+    ...apiRoutes.retryTask,
     verifier,
     handle: async ({ params, principal }) => {
       const tasks = deps.tasks();

@@ -72,12 +72,44 @@ export const queueSchema = z
  */
 export const notificationsAsyncSchema = z.union([z.literal(""), z.literal("all"), z.array(z.uuid()).max(1000)]);
 
+/** A DNS name: lower-case labels of letters, digits and dashes, separated by dots, without a trailing dot. */
+const dnsName = z
+  .string()
+  .max(253)
+  .regex(
+    /^(?!-)[a-z0-9-]{1,63}(?<!-)(\.(?!-)[a-z0-9-]{1,63}(?<!-))+$/,
+    "use a lower-case DNS name such as app.example.com",
+  );
+
+/**
+ * The front door's own domain (Caddy's site address): an ACM certificate validated by DNS in this
+ * Route 53 zone, and alias records to the distribution. Both zone values come from configuration,
+ * so synth needs no lookup and no credentials. The certificate must live in us-east-1 for
+ * CloudFront, so a stack with a domain is deployed to us-east-1 (infra/constructs/front-door.ts).
+ */
+export const domainSchema = z
+  .object({
+    /** The name browsers use, e.g. app.example.com. */
+    name: dnsName,
+    /** The Route 53 hosted zone that holds the name, e.g. Z0123456789ABCDEFGHIJ. */
+    hostedZoneId: z.string().regex(/^Z[A-Z0-9]{1,31}$/, "a Route 53 hosted zone id, e.g. Z0123456789ABCDEFGHIJ"),
+    /** That zone's name, e.g. example.com. */
+    hostedZoneName: dnsName,
+  })
+  .refine((d) => d.name === d.hostedZoneName || d.name.endsWith(`.${d.hostedZoneName}`), {
+    message: "must be the zone's name or a name inside the zone",
+    path: ["name"],
+  });
+export type DomainConfig = z.output<typeof domainSchema>;
+
 export const configSchema = z.object({
   app: resourceName.default("groundcrew"),
   stage: z.enum(["local", "prod"]),
   logLevel: z.enum(["DEBUG", "INFO", "WARN", "ERROR"]).default("INFO"),
   /** Where alarm notifications go (an SNS email subscription); unset: subscribe to the topic yourself. */
   alarmEmail: z.string().email().optional(),
+  /** The front door's custom domain; unset: the distribution's own *.cloudfront.net name. */
+  domain: domainSchema.optional(),
   database: z
     .object({
       name: z

@@ -5,6 +5,7 @@ import { signLocalToken } from "../../../functions/core/auth/local-token.js";
 import { createVerifier } from "../../../functions/core/auth/verifier.js";
 import type { Route } from "../../../functions/core/http/route.js";
 import { httpEvent } from "../../support/http-event.js";
+import { assertContract, servedRoutes } from "../../integration/contract.js";
 
 /** The local stage's way of signing tokens, with a secret only these tests know. */
 export const testSecret = new TextEncoder().encode("a-local-signing-secret-of-enough-length-0123456789");
@@ -36,7 +37,10 @@ export type Caller = (
   options?: CallOptions,
 ) => Promise<APIGatewayProxyResult & { json: any }>;
 
-/** Calls routes in-process through middy's router, as API Gateway's proxy integration would. */
+/**
+ * Calls routes in-process through middy's router, as API Gateway's proxy integration would, and
+ * checks each answer against the route's contract (test/integration/contract.ts).
+ */
 export function callerOf(routesOrHandler: Route[] | Handler<APIGatewayProxyEvent, APIGatewayProxyResult>): Caller {
   const handler = Array.isArray(routesOrHandler)
     ? middy<APIGatewayProxyEvent, APIGatewayProxyResult>().handler(httpRouterHandler(routesOrHandler))
@@ -55,6 +59,21 @@ export function callerOf(routesOrHandler: Route[] | Handler<APIGatewayProxyEvent
       queryStringParameters: options.query ?? null,
     });
     const response = (await handler(event, {} as never, () => undefined)) as APIGatewayProxyResult;
-    return { ...response, json: response.body ? JSON.parse(response.body) : undefined };
+    const json = response.body ? JSON.parse(response.body) : undefined;
+    // Every answer a unit test sees is checked against the route's contract, as in the integration tests.
+    assertContract(Array.isArray(routesOrHandler) ? routesOrHandler : await servedRoutes(), {
+      method,
+      path,
+      status: response.statusCode,
+      contentType: response.headers?.["content-type"] as string | undefined,
+      body: json,
+    });
+    return { ...response, json };
   };
+}
+
+/** The refused fields of a validation problem as "path: message" lines, the way a reader sees them. */
+export function issues(answer: { json: any }): string[] {
+  const errors = (answer.json?.errors ?? []) as { path: string; message: string }[];
+  return errors.map((e) => (e.path ? `${e.path}: ${e.message}` : e.message));
 }

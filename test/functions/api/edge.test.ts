@@ -7,7 +7,7 @@ import { loadConfig } from "../../../functions/contracts/config/load.js";
 import { logger } from "../../../functions/core/logger.js";
 import { migratedDatabase } from "../../support/local-database.js";
 import { testQueues } from "../../support/task-deps.js";
-import { callerOf, testCallers, testSecret, testClaims, type Caller } from "./api-callers.js";
+import { callerOf, testCallers, testSecret, testClaims, type Caller, issues } from "./api-callers.js";
 
 /**
  * The bad inputs of issue 11 ("answers of 500 instead of 400/404"), sent through the deployed API
@@ -133,7 +133,7 @@ describe("the API at the edge", () => {
     for (const c of cases) {
       const response = await call(c.method, c.path, { token: tokens[c.token], body: c.body, query: c.query });
       expect(response.statusCode, c.issue).toBe(400);
-      expect(response.json.issues, c.issue).toEqual([c.issue]);
+      expect(issues(response), c.issue).toEqual([c.issue]);
     }
     expect(sqs.calls()).toHaveLength(0);
     expect(await t.db.rows("SELECT id FROM tasks")).toEqual([]);
@@ -144,7 +144,7 @@ describe("the API at the edge", () => {
     for (const token of [tokens.alice, tokens.carol]) {
       const response = await call("POST", "/tasks", { token, body: deep });
       expect(response.statusCode).toBe(400);
-      expect(response.json.issues).toEqual(["body.payload: nested more than 32 levels deep"]);
+      expect(issues(response)).toEqual(["body.payload: nested more than 32 levels deep"]);
     }
   });
 
@@ -156,7 +156,7 @@ describe("the API at the edge", () => {
     ]) {
       const response = await call("GET", "/tasks", { token: tokens.alice, query: { cursor } });
       expect(response.statusCode, cursor).toBe(400);
-      expect(response.json.issues).toEqual(["query.cursor: not a cursor this API returned"]);
+      expect(issues(response)).toEqual(["query.cursor: not a cursor this API returned"]);
     }
   });
 
@@ -171,7 +171,7 @@ describe("the API at the edge", () => {
       for (const token of [tokens.alice, tokens.carol]) {
         const enqueued = await call("POST", "/tasks", { token, body: { name, payload: {} } });
         expect(enqueued.statusCode, name).toBe(400);
-        expect(enqueued.json.issues[0]).toMatch(new RegExp(`^name: unknown task`));
+        expect(issues(enqueued)[0]).toMatch(new RegExp(`^body.name: unknown task`));
       }
     }
   });
@@ -181,6 +181,6 @@ describe("the API at the edge", () => {
     expect((await call("GET", "/events", { token: tokens.bob })).statusCode).toBe(403);
     const admin = await call("GET", "/events", { token: tokens.carol, query: { topic: "server.maintenance" } });
     expect(admin.statusCode).toBe(200);
-    expect(admin.json).toEqual({ events: [] });
+    expect(admin.json).toEqual({ items: [], nextCursor: null });
   });
 });

@@ -5,7 +5,7 @@ import { loadConfig } from "../../../functions/contracts/config/load.js";
 import { emitEvent } from "../../../functions/events/events.js";
 import { stepNames } from "../../../functions/maintenance/steps/index.js";
 import { migratedDatabase } from "../../support/local-database.js";
-import { callerOf, testCallers, testVerifier, type Caller } from "./api-callers.js";
+import { callerOf, testCallers, testVerifier, type Caller, issues } from "./api-callers.js";
 
 describe("maintenance and event routes", () => {
   const t = migratedDatabase(["maintenance_step_overrides", "events"]);
@@ -55,12 +55,12 @@ describe("maintenance and event routes", () => {
     await emitEvent({ db: t.db }, { topic: "other", status: "pending" });
     const all = await call("GET", "/events", { token: tokens.carol });
     expect(all.statusCode).toBe(200);
-    expect(all.json.events).toHaveLength(2);
+    expect(all.json.items).toHaveLength(2);
     const some = await call("GET", "/events", {
       token: tokens.carol,
       query: { topic: "server.maintenance", limit: "5" },
     });
-    expect(some.json.events.map((e: { topic: string }) => e.topic)).toEqual(["server.maintenance"]);
+    expect(some.json.items.map((e: { topic: string }) => e.topic)).toEqual(["server.maintenance"]);
   });
 
   it("answers 400 to a topic with a NUL character or a lone surrogate", async () => {
@@ -70,7 +70,7 @@ describe("maintenance and event routes", () => {
     ] as const) {
       const response = await call("GET", "/events", { token: tokens.carol, query: { topic } });
       expect(response.statusCode).toBe(400);
-      expect(response.json.issues).toEqual([issue]);
+      expect(issues(response)).toEqual([issue]);
     }
   });
 
@@ -95,6 +95,6 @@ describe("maintenance and event routes", () => {
   it("answers 400 to a failAt that names no step, before starting anything", async () => {
     const response = await call("POST", "/maintenance/runs", { token: tokens.carol, body: { failAt: "__proto__" } });
     expect(response.statusCode).toBe(400);
-    expect(response.json.issues[0]).toMatch(/^body\.failAt: not a maintenance step/);
+    expect(issues(response)[0]).toMatch(/^body\.failAt: not a maintenance step/);
   });
 });

@@ -11,6 +11,9 @@ import { MediaService } from "../../../functions/media/service.js";
 import { migrate } from "../../../functions/setup/migrate.js";
 import { migrations } from "../../../functions/setup/migrations/index.js";
 import { httpEvent } from "../../support/http-event.js";
+import type { Route } from "../../../functions/core/http/route.js";
+import { assertContract } from "../../integration/contract.js";
+import { issues } from "./api-callers.js";
 import { startTestDatabase, type TestDatabase } from "../../support/local-database.js";
 import { etagOf, FakeSigner, FakeStorage } from "../media/fakes.js";
 
@@ -22,6 +25,7 @@ const tokenFor = (sub: string, roles: string[] = []) => signLocalToken(secret, {
 describe("media routes", () => {
   let t: TestDatabase;
   let storage: FakeStorage;
+  let routes: Route[];
   let router: middy.MiddyfiedHandler<APIGatewayProxyEvent, APIGatewayProxyResult>;
 
   beforeAll(async () => {
@@ -37,14 +41,11 @@ describe("media routes", () => {
       signer: new FakeSigner(),
       limits: { maxUploadBytes: 100, allowedContentTypes: ["text/plain"], urlTtlSeconds: 60 },
     });
-    router = middy<APIGatewayProxyEvent, APIGatewayProxyResult>().handler(
-      httpRouterHandler(
-        mediaRoutes(
-          () => service,
-          async () => verifier,
-        ),
-      ),
+    routes = mediaRoutes(
+      () => service,
+      async () => verifier,
     );
+    router = middy<APIGatewayProxyEvent, APIGatewayProxyResult>().handler(httpRouterHandler(routes));
   });
 
   async function call(
@@ -60,7 +61,10 @@ describe("media routes", () => {
       queryStringParameters: options.query ?? null,
     });
     const response = await router(event, {} as never);
-    return { ...response, json: response.body ? JSON.parse(response.body) : undefined };
+    const json = response.body ? JSON.parse(response.body) : undefined;
+    const contentType = response.headers?.["content-type"] as string | undefined;
+    assertContract(routes, { method, path, status: response.statusCode, contentType, body: json });
+    return { ...response, json };
   }
 
   /** What the browser and the bucket do with the form: the object lands under the form's key, then its S3 event is processed. */
@@ -113,7 +117,7 @@ describe("media routes", () => {
     });
     const bad = await call("POST", "/media/uploads", { token, body: { filename: "", contentType: "nope", size: -1 } });
     expect(bad.statusCode).toBe(400);
-    expect(bad.json.issues).toHaveLength(3);
+    expect(issues(bad)).toHaveLength(3);
     expect(
       (
         await call("POST", "/media/uploads", {

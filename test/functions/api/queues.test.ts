@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { queueRoutesWith } from "../../../functions/api/routes/queues.js";
 import { migratedDatabase } from "../../support/local-database.js";
 import { testTaskDeps } from "../../support/task-deps.js";
-import { callerOf, testCallers, testVerifier, type Caller } from "./api-callers.js";
+import { callerOf, testCallers, testVerifier, type Caller, issues } from "./api-callers.js";
 
 describe("queue routes", () => {
   const t = migratedDatabase(["tasks"]);
@@ -35,7 +35,7 @@ describe("queue routes", () => {
       expect((await call(method, path, { token: tokens.bob })).statusCode).toBe(403);
     }
     expect(
-      (await call("GET", "/queues", { token: tokens.carol })).json.queues.map((q: { name: string }) => q.name),
+      (await call("GET", "/queues", { token: tokens.carol })).json.items.map((q: { name: string }) => q.name),
     ).toEqual(["default", "reports"]);
     const redrive = await call("POST", "/queues/default/redrive", { token: tokens.carol });
     expect(redrive.statusCode).toBe(202);
@@ -47,7 +47,7 @@ describe("queue routes", () => {
     for (const name of ["__proto__", "constructor", "toString", "hasOwnProperty", "valueOf", "isPrototypeOf", "nope"]) {
       const response = await call("POST", `/queues/${name}/redrive`, { token: tokens.carol });
       expect(response.statusCode, name).toBe(404);
-      expect(response.json).toEqual({ error: `No queue named "${name}"` });
+      expect(response.json).toMatchObject({ status: 404, detail: `No queue named "${name}"` });
     }
     expect(sqsMock.calls()).toHaveLength(0);
   });
@@ -56,6 +56,6 @@ describe("queue routes", () => {
     setUp();
     const response = await call("POST", "/queues/a\u0000b/redrive", { token: tokens.carol });
     expect(response.statusCode).toBe(400);
-    expect(response.json.issues).toEqual(["path.name: contains a NUL character"]);
+    expect(issues(response)).toEqual(["path.name: contains a NUL character"]);
   });
 });

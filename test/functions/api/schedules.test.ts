@@ -6,9 +6,12 @@ import { createScheduleRoutes, type ScheduleRouteDeps } from "../../../functions
 import { signLocalToken } from "../../../functions/core/auth/local-token.js";
 import { createVerifier } from "../../../functions/core/auth/verifier.js";
 import { ConflictError } from "../../../functions/core/errors.js";
+import type { Route } from "../../../functions/core/http/route.js";
 import type { PeriodicEntry } from "../../../functions/scheduler/periodic.js";
 import { enqueueTask } from "../../../functions/tasks/index.js";
 import { httpEvent } from "../../support/http-event.js";
+import { assertContract } from "../../integration/contract.js";
+import { issues } from "./api-callers.js";
 import { migratedDatabase } from "../../support/local-database.js";
 import { testTaskDeps } from "../../support/task-deps.js";
 
@@ -39,6 +42,7 @@ const entries: PeriodicEntry[] = [
 
 describe("schedule routes", () => {
   const t = migratedDatabase(["schedule_overrides", "schedule_state", "tasks"]);
+  let routes: Route[];
   let router: middy.MiddyfiedHandler<APIGatewayProxyEvent, APIGatewayProxyResult>;
   let maintenanceStarts: number;
   let maintenanceRunning: boolean;
@@ -69,14 +73,11 @@ describe("schedule routes", () => {
         return { runId: `run-${maintenanceStarts}`, eventId: `event-${maintenanceStarts}` };
       },
     };
-    router = middy<APIGatewayProxyEvent, APIGatewayProxyResult>().handler(
-      httpRouterHandler(
-        createScheduleRoutes(
-          () => deps,
-          async () => verifier,
-        ),
-      ),
+    routes = createScheduleRoutes(
+      () => deps,
+      async () => verifier,
     );
+    router = middy<APIGatewayProxyEvent, APIGatewayProxyResult>().handler(httpRouterHandler(routes));
   });
 
   async function call(method: string, path: string, options: { token?: string; body?: unknown } = {}) {
@@ -87,7 +88,10 @@ describe("schedule routes", () => {
       body: options.body === undefined ? null : JSON.stringify(options.body),
     });
     const response = await router(event, {} as never);
-    return { status: response.statusCode, json: response.body ? JSON.parse(response.body) : undefined };
+    const json = response.body ? JSON.parse(response.body) : undefined;
+    const contentType = response.headers?.["content-type"] as string | undefined;
+    assertContract(routes, { method, path, status: response.statusCode, contentType, body: json });
+    return { status: response.statusCode, json };
   }
   const patch = (name: string, body: unknown, token = tokens.carol) =>
     call("PATCH", `/schedules/${encodeURIComponent(name)}`, { token, body });
@@ -119,12 +123,12 @@ describe("schedule routes", () => {
   it("lists the schedules for an admin", async () => {
     const listed = await call("GET", "/schedules", { token: tokens.carol });
     expect(listed.status).toBe(200);
-    expect(listed.json.schedules.map((s: { name: string }) => s.name)).toEqual([
+    expect(listed.json.items.map((s: { name: string }) => s.name)).toEqual([
       "reports.daily-digest",
       "maintenance.daily",
     ]);
     // 07:00 in Paris in June is 05:00 UTC; it is 10:00 UTC, so the next is tomorrow's.
-    expect(listed.json.schedules[0]).toMatchObject({ nextRunAt: "2026-06-02T05:00:00.000Z", overridden: false });
+    expect(listed.json.items[0]).toMatchObject({ nextRunAt: "2026-06-02T05:00:00.000Z", overridden: false });
   });
 
   describe("PATCH /schedules/{name}", () => {
@@ -153,7 +157,7 @@ describe("schedule routes", () => {
       it(`refuses ${what} with 400 and the reason, storing nothing`, async () => {
         const response = await patch("reports.daily-digest", body);
         expect(response.status).toBe(400);
-        expect(response.json.issues.join("\n")).toMatch(reason);
+        expect(issues(response).join("\n")).toMatch(reason);
         expect(await t.db.first("SELECT count(*)::int AS n FROM schedule_overrides")).toEqual({ n: 0 });
       });
     }
@@ -179,7 +183,7 @@ describe("schedule routes", () => {
   describe("PATCH /schedules/{name}: day matching, missed runs, overlap", () => {
     it("shows the defaults, which keep cron's day rule, the latest missed run and overlapping runs", async () => {
       const listed = await call("GET", "/schedules", { token: tokens.carol });
-      expect(listed.json.schedules[0]).toMatchObject({ dayMatching: "or", missed: "latest", overlap: "allow" });
+      expect(listed.json.items[0]).toMatchObject({ dayMatching: "or", missed: "latest", overlap: "allow" });
     });
 
     it("stores each choice, one field at a time, and keeps the others", async () => {
@@ -228,7 +232,7 @@ describe("schedule routes", () => {
       it(`refuses ${what} with 400, storing nothing`, async () => {
         const response = await patch("reports.daily-digest", body);
         expect(response.status).toBe(400);
-        expect(response.json.issues.join("\n")).toMatch(reason);
+        expect(issues(response).join("\n")).toMatch(reason);
         expect(await t.db.first("SELECT count(*)::int AS n FROM schedule_overrides")).toEqual({ n: 0 });
       });
     }
@@ -238,14 +242,14 @@ describe("schedule routes", () => {
       expect((await patch("reports.daily-digest", { cron: "0 0 30 2 1" })).status).toBe(200);
       const refused = await patch("reports.daily-digest", { dayMatching: "and" });
       expect(refused.status).toBe(400);
-      expect(refused.json.issues.join("\n")).toMatch(/never fires/);
+      expect(issues(refused).join("\n")).toMatch(/never fires/);
     });
 
     it("checks a new pattern against the stored day matching", async () => {
       expect((await patch("reports.daily-digest", { dayMatching: "and" })).status).toBe(200);
       const refused = await patch("reports.daily-digest", { cron: "0 0 30 2 1" });
       expect(refused.status).toBe(400);
-      expect(refused.json.issues.join("\n")).toMatch(/never fires/);
+      expect(issues(refused).join("\n")).toMatch(/never fires/);
     });
   });
 
@@ -262,7 +266,7 @@ describe("schedule routes", () => {
       });
       expect(await t.db.first("SELECT count(*)::int AS n FROM schedule_overrides")).toEqual({ n: 0 });
       const listed = await call("GET", "/schedules", { token: tokens.carol });
-      expect(listed.json.schedules[0]).toMatchObject({ cron: "0 7 * * *", overridden: false });
+      expect(listed.json.items[0]).toMatchObject({ cron: "0 7 * * *", overridden: false });
     });
 
     it("leaves other schedules' overrides alone, and is idempotent", async () => {
@@ -270,7 +274,7 @@ describe("schedule routes", () => {
       expect((await call("DELETE", "/schedules/reports.daily-digest/override", { token: tokens.carol })).status).toBe(
         200,
       );
-      expect((await call("GET", "/schedules", { token: tokens.carol })).json.schedules[1]).toMatchObject({
+      expect((await call("GET", "/schedules", { token: tokens.carol })).json.items[1]).toMatchObject({
         enabled: false,
         overridden: true,
       });

@@ -4,6 +4,9 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult } from "aws-lambda";
 import { beforeEach, describe, expect, it } from "vitest";
 import { uuid } from "../../../functions/core/db/parameters.js";
 import { createTaskRoutes } from "../../../functions/api/routes/tasks.js";
+import { VALIDATION_PROBLEM_TYPE } from "../../../functions/contracts/api/problem.js";
+import type { Route } from "../../../functions/core/http/route.js";
+import { assertContract } from "../../integration/contract.js";
 import { signLocalToken } from "../../../functions/core/auth/local-token.js";
 import { createVerifier } from "../../../functions/core/auth/verifier.js";
 import { httpEvent } from "../../support/http-event.js";
@@ -19,6 +22,7 @@ const tokenFor = (sub: string, roles: string[] = []) => signLocalToken(secret, {
 describe("task routes", () => {
   const t = migratedDatabase(["tasks"]);
   let stage = "prod";
+  let routes: Route[];
   let router: middy.MiddyfiedHandler<APIGatewayProxyEvent, APIGatewayProxyResult>;
   const tokens: Record<string, string> = {};
   let sqsMock: ReturnType<typeof testTaskDeps>["sqsMock"];
@@ -29,7 +33,7 @@ describe("task routes", () => {
     const { deps } = test;
     sqsMock = test.sqsMock;
     acceptBatches(sqsMock);
-    const routes = createTaskRoutes({
+    routes = createTaskRoutes({
       tasks: () => deps,
       settings: () => ({ maxTaskPayloadBytes: 10_000, stage }),
       verifier: async () => verifier,
@@ -40,16 +44,24 @@ describe("task routes", () => {
     tokens.carol = await tokenFor("carol", ["admin"]);
   });
 
-  async function call(method: string, path: string, options: { as?: string; body?: unknown } = {}) {
+  async function call(
+    method: string,
+    path: string,
+    options: { as?: string; body?: unknown; query?: Record<string, string> } = {},
+  ) {
     const token = options.as ? tokens[options.as] : undefined;
     const event = httpEvent({
       httpMethod: method,
       path,
       headers: token ? { authorization: `Bearer ${token}` } : {},
       body: options.body === undefined ? null : JSON.stringify(options.body),
+      queryStringParameters: options.query ?? null,
     });
     const response = await router(event, {} as never);
-    return { status: response.statusCode, json: response.body ? JSON.parse(response.body) : undefined };
+    const json = response.body ? JSON.parse(response.body) : undefined;
+    const contentType = response.headers?.["content-type"] as string | undefined;
+    assertContract(routes, { method, path, status: response.statusCode, contentType, body: json });
+    return { status: response.statusCode, json };
   }
   const enqueue = (as: string | undefined, body: unknown) => call("POST", "/tasks", { as, body });
 
@@ -105,10 +117,12 @@ describe("task routes", () => {
     it("is all or nothing: a task the caller may not start refuses the batch (403), a bad one 400, naming the item", async () => {
       const forbidden = await batch("alice", [stats(1), { name: "diagnostics.echo", payload: { message: "hi" } }]);
       expect(forbidden.status).toBe(403);
-      expect(forbidden.json.error).toMatch(/tasks\[1\]/);
+      expect(forbidden.json.detail).toMatch(/tasks\[1\]/);
       const invalid = await batch("carol", [stats(1), stats(2), { name: "diagnostics.echo", payload: { message: 7 } }]);
       expect(invalid.status).toBe(400);
-      expect(invalid.json.issues).toEqual([expect.stringMatching(/^tasks\[2\]\.payload\.message/)]);
+      expect(invalid.json.errors).toEqual([
+        { path: "body.tasks.2.payload.message", message: expect.any(String) as string },
+      ]);
       expect(await t.db.rows("SELECT id FROM tasks")).toEqual([]);
       expect((await batch(undefined, [stats(1)])).status).toBe(401);
     });
@@ -140,7 +154,13 @@ describe("task routes", () => {
     const stolen = await enqueue("bob", { name: "reports.task-stats", payload: { owner: "alice" } });
     expect(stolen).toEqual({
       status: 400,
-      json: { error: "Invalid request", issues: ["payload.owner: set from your token; leave it out"] },
+      json: {
+        type: VALIDATION_PROBLEM_TYPE,
+        title: "Invalid request",
+        status: 400,
+        detail: "body.payload.owner: set from your token; leave it out",
+        errors: [{ path: "body.payload.owner", message: "set from your token; leave it out" }],
+      },
     });
     expect(await t.db.rows("SELECT payload->>'owner' AS owner, created_by AS who FROM tasks")).toEqual([
       { owner: "bob", who: "bob" },
@@ -169,16 +189,41 @@ describe("task routes", () => {
     });
     expect((await call("GET", `/tasks/${hers.json.id}`, { as: "bob" })).status).toBe(404);
     expect((await call("GET", `/tasks/${hers.json.id}`, { as: "carol" })).status).toBe(200);
-    expect((await call("GET", "/tasks", { as: "bob" })).json.tasks.map((task: { id: string }) => task.id)).toEqual([
+    expect((await call("GET", "/tasks", { as: "bob" })).json.items.map((task: { id: string }) => task.id)).toEqual([
       his.json.id,
     ]);
+  });
+
+  it("filters GET /tasks by creator for an admin; a user may name only herself (403 for anyone else)", async () => {
+    const task = { name: "reports.task-stats", payload: { hours: 1 } };
+    const hers = (await enqueue("alice", task)).json.id as string;
+    const his = (await enqueue("bob", task)).json.id as string;
+    const ids = async (as: string, query?: Record<string, string>) => {
+      const answer = await call("GET", "/tasks", { as, query });
+      expect(answer.status).toBe(200);
+      return answer.json.items.map((t: { id: string }) => t.id);
+    };
+
+    expect(await ids("carol")).toEqual([his, hers]);
+    expect(await ids("carol", { createdBy: "alice" })).toEqual([hers]);
+    expect(await ids("carol", { createdBy: "bob" })).toEqual([his]);
+    expect(await ids("carol", { createdBy: "nobody" })).toEqual([]);
+
+    expect(await ids("alice")).toEqual([hers]);
+    expect(await ids("alice", { createdBy: "alice" })).toEqual([hers]);
+    const refused = await call("GET", "/tasks", { as: "alice", query: { createdBy: "bob" } });
+    expect(refused).toMatchObject({
+      status: 403,
+      json: { status: 403, detail: "Only admins may list other users' tasks" },
+    });
+    expect((await call("GET", "/tasks", { query: { createdBy: "alice" } })).status).toBe(401);
   });
 
   it("accepts the worker-crashing switch only when the API runs in the local stage", async () => {
     const crash = { name: "diagnostics.echo", payload: { message: "x", crashOnAttempt: 1 } };
     expect(await enqueue("carol", crash)).toMatchObject({
       status: 400,
-      json: { issues: ["payload.crashOnAttempt: only accepted in the local stage"] },
+      json: { errors: [{ path: "body.payload.crashOnAttempt", message: "only accepted in the local stage" }] },
     });
     stage = "local";
     expect((await enqueue("carol", crash)).status).toBe(202);
@@ -237,7 +282,7 @@ describe("task routes", () => {
       for (const status of ["queued", "running", "retrying", "succeeded", "cancelled", "scheduled"]) {
         const id = await insertTask({ status });
         const response = await call("POST", `/tasks/${id}/retry`, { as: "alice" });
-        expect({ status, code: response.status, error: response.json.error }).toEqual({
+        expect({ status, code: response.status, error: response.json.detail }).toEqual({
           status,
           code: 409,
           error: `Task is ${status}; only a failed task can be retried`,
@@ -252,7 +297,7 @@ describe("task routes", () => {
       await insertTask({ status: "running", uniqueKey: "stats" });
       expect(await call("POST", `/tasks/${id}/retry`, { as: "alice" })).toMatchObject({
         status: 409,
-        json: { error: "Another active task holds this task's unique key" },
+        json: { status: 409, detail: "Another active task holds this task's unique key" },
       });
       expect(await row(id)).toMatchObject({ status: "failed" });
     });

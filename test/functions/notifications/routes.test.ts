@@ -56,7 +56,7 @@ describe("project and settings routes", () => {
       await call("PATCH", `/projects/${id}/items/${itemId}`, { token: tokens.bob, body: { title: "x" } }),
     ];
     expect(asBob.map((r) => r.statusCode)).toEqual([404, 404, 404, 404]);
-    expect((await call("GET", "/projects", { token: tokens.bob })).json.projects).toEqual([]);
+    expect((await call("GET", "/projects", { token: tokens.bob })).json.items).toEqual([]);
     expect((await call("GET", `/projects/${id}`, { token: tokens.carol })).statusCode).toBe(200);
     expect((await call("GET", `/projects/${id}`)).statusCode).toBe(401);
     // Bob once added is a member and sees it.

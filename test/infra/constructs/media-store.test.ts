@@ -1,5 +1,5 @@
 import { Stack } from "aws-cdk-lib";
-import { Match } from "aws-cdk-lib/assertions";
+import { Match, Template } from "aws-cdk-lib/assertions";
 import { describe, expect, it } from "vitest";
 import { loadConfig } from "../../../functions/contracts/config/load.js";
 import { Database } from "../../../infra/constructs/database.js";
@@ -56,7 +56,7 @@ describe("MediaStore (prod)", () => {
     });
   });
 
-  it("serves media only through CloudFront URLs signed by its key group, via origin access control, over HTTPS", () => {
+  it("keeps a key group of the generated public key for the front door's signed /media/* URLs, and no distribution of its own", () => {
     template.resourceCountIs("AWS::CloudFront::KeyGroup", 1);
     template.hasResourceProperties("AWS::CloudFront::PublicKey", {
       PublicKeyConfig: Match.objectLike({
@@ -66,12 +66,9 @@ describe("MediaStore (prod)", () => {
     const distributions = findBy(template.findResources("AWS::CloudFront::Distribution"), (p) =>
       JSON.stringify(p).includes("TrustedKeyGroups"),
     );
+    // The one distribution is the front door's (front-door.test.ts checks its /media/* behaviour).
     expect(distributions).toHaveLength(1);
-    const behavior = (
-      distributions[0] as { Properties: { DistributionConfig: { DefaultCacheBehavior: Record<string, unknown> } } }
-    ).Properties.DistributionConfig.DefaultCacheBehavior;
-    expect(behavior.ViewerProtocolPolicy).toBe("https-only");
-    expect(JSON.stringify(distributions[0])).toContain("OriginAccessControlId");
+    expect(JSON.stringify(distributions[0])).toContain('"Comment":"groundcrew-prod front door"');
   });
 
   it("gives the API (and the report worker) the key's id, the secret's ARN and the domain, never the key itself", () => {
@@ -114,6 +111,17 @@ describe("MediaStore props", () => {
     const database = new Database(stack, "Db", { config, localDataApiUrl: "http://127.0.0.1:4567" });
     return () => new MediaStore(stack, "Media", { config, database, ...props });
   };
+
+  it("refuses to synth a prod function bound for signed downloads when no front door serves /media/*", () => {
+    const stack = new Stack(testApp(), "P", { env: { account: "123456789012", region: "eu-west-1" } });
+    const config = loadConfig("prod");
+    const database = new Database(stack, "Db", { config });
+    const media = new MediaStore(stack, "Media", { config, database });
+    media.bind(media.processor);
+    expect(() => Template.fromStack(stack)).toThrow(/no front door serves \/media\/\*/);
+    media.serveDownloadsFrom("d111111abcdef8.cloudfront.net");
+    expect(() => media.serveDownloadsFrom("other.example.com")).toThrow(/already set/);
+  });
 
   it("refuses a batch size SQS cannot deliver, a bad key generation and an empty CORS list", () => {
     expect(newStore({ processorBatchSize: 11 })).toThrow(/processorBatchSize must be an integer from 1 to 10/);

@@ -1,6 +1,7 @@
 import type { Context } from "aws-lambda";
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import * as z from "zod";
+import { VALIDATION_PROBLEM_TYPE } from "../../../../functions/contracts/api/problem.js";
 import { ConflictError } from "../../../../functions/core/errors.js";
 import { signLocalToken } from "../../../../functions/core/auth/local-token.js";
 import { createVerifier } from "../../../../functions/core/auth/verifier.js";
@@ -27,19 +28,22 @@ describe("defineRoute", () => {
       context,
     );
     expect(response.statusCode).toBe(400);
+    expect(response.headers?.["content-type"]).toBe("application/problem+json");
     const body = JSON.parse(response.body);
-    expect(body.error).toBe("Invalid request");
-    expect(body.issues).toHaveLength(3);
-    expect(body.issues.join("\n")).toMatch(/body\.name/);
-    expect(body.issues.join("\n")).toMatch(/body\.count/);
-    expect(body.issues.join("\n")).toMatch(/query\.dryRun/);
+    expect(body).toMatchObject({ type: VALIDATION_PROBLEM_TYPE, title: "Invalid request", status: 400 });
+    expect(body.errors).toHaveLength(3);
+    expect(body.errors.map((e: { path: string }) => e.path).sort()).toEqual([
+      "body.count",
+      "body.name",
+      "query.dryRun",
+    ]);
     expect(handle).not.toHaveBeenCalled();
   });
 
   it("answers 400 for a body that is not JSON", async () => {
     const response = await route.handler(httpEvent({ body: "{nope" }), context);
     expect(response.statusCode).toBe(400);
-    expect(JSON.parse(response.body).issues).toEqual(["body: not valid JSON"]);
+    expect(JSON.parse(response.body).errors).toEqual([{ path: "body", message: "not valid JSON" }]);
   });
 
   it("passes parsed input to the handler", async () => {
@@ -67,10 +71,21 @@ describe("defineRoute", () => {
     });
     const conflict = await conflicting.handler(httpEvent(), context);
     expect(conflict.statusCode).toBe(409);
-    expect(JSON.parse(conflict.body)).toEqual({ error: "already running" });
+    expect(JSON.parse(conflict.body)).toEqual({
+      type: "about:blank",
+      title: "Conflict",
+      status: 409,
+      detail: "already running",
+    });
     const failure = await broken.handler(httpEvent(), context);
     expect(failure.statusCode).toBe(500);
     expect(failure.body).not.toContain("secret detail");
+    expect(JSON.parse(failure.body)).toMatchObject({
+      type: "about:blank",
+      title: "Internal Server Error",
+      status: 500,
+    });
+    expect(failure.headers?.["content-type"]).toBe("application/problem+json");
   });
 
   describe("checks at the edge, before any schema", () => {
@@ -86,7 +101,8 @@ describe("defineRoute", () => {
     });
     const send = (overrides: Parameters<typeof httpEvent>[0]) =>
       open.handler(httpEvent({ pathParameters: { name: "ok" }, ...overrides }), context);
-    const issuesOf = (response: { body: string }) => JSON.parse(response.body).issues as string[];
+    const issuesOf = (response: { body: string }) =>
+      (JSON.parse(response.body).errors as { path: string; message: string }[]).map((e) => `${e.path}: ${e.message}`);
     beforeEach(() => reached.mockClear());
 
     it("answers 400 naming the field for NUL or a lone surrogate in the body, keys included", async () => {
