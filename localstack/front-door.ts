@@ -1,3 +1,4 @@
+import { contentTypeOf } from "../functions/static-site/files.js";
 import { createReadStream } from "node:fs";
 import { stat } from "node:fs/promises";
 import {
@@ -47,29 +48,8 @@ export const DEV_SIGN_IN_PATH = "/console/dev-sign-in";
 /** A path only the local front door answers, for `local:up` to know it is ready. */
 export const HEALTH_PATH = "/_front-door/health";
 
-const CONTENT_TYPES: Record<string, string> = {
-  ".html": "text/html; charset=utf-8",
-  ".js": "text/javascript; charset=utf-8",
-  ".mjs": "text/javascript; charset=utf-8",
-  ".css": "text/css; charset=utf-8",
-  ".json": "application/json",
-  ".map": "application/json",
-  ".webmanifest": "application/manifest+json",
-  ".txt": "text/plain; charset=utf-8",
-  ".svg": "image/svg+xml",
-  ".png": "image/png",
-  ".jpg": "image/jpeg",
-  ".jpeg": "image/jpeg",
-  ".gif": "image/gif",
-  ".webp": "image/webp",
-  ".ico": "image/x-icon",
-  ".woff": "font/woff",
-  ".woff2": "font/woff2",
-};
-
-export function contentTypeOf(path: string): string {
-  return CONTENT_TYPES[extname(path).toLowerCase()] ?? "application/octet-stream";
-}
+/** The same table the static site's upload stores objects with, so a file is typed alike locally and in prod. */
+export { contentTypeOf };
 
 /** Headers that describe one connection, not the message: never passed through a proxy (RFC 9110 §7.6.1). */
 const HOP_BY_HOP = new Set([

@@ -18,8 +18,10 @@ const contentTypes: Record<string, string> = {
   ".webp": "image/webp",
   ".ico": "image/x-icon",
   ".txt": "text/plain; charset=utf-8",
+  ".woff": "font/woff",
   ".woff2": "font/woff2",
   ".map": "application/json",
+  ".webmanifest": "application/manifest+json",
 };
 
 export interface StaticFile {

@@ -3,6 +3,7 @@ import { RDSDataClient } from "@aws-sdk/client-rds-data";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Database } from "../../functions/core/db/database.js";
 import { uuid } from "../../functions/core/db/parameters.js";
+import { emulatorKind } from "../../localstack/emulator.js";
 import { dataApiUrl, emulatorEndpoint, localDatabase } from "../../localstack/env.js";
 import { asUser, eventually } from "./session.js";
 
@@ -34,7 +35,14 @@ const withSubject = async (subject: string) => (await captured()).filter((m) => 
 
 type Session = Awaited<ReturnType<typeof asUser>>;
 
-describe("per-project notifications on the local stack", () => {
+/**
+ * The one emulator-specific branch of the tier: LocalStack's community edition has no SES v2
+ * (SendEmail answers 501 "not included in your current license plan"), so there is nothing to send
+ * through nor to read back. The domain and its SES v2 mailer are covered by the unit tier either way.
+ */
+const sesV2Missing = emulatorKind === "localstack";
+
+describe.skipIf(sesV2Missing)("per-project notifications on the local stack", () => {
   const run = Date.now().toString(36);
   let alice: Session;
   let admin: Session;
