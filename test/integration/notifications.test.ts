@@ -23,26 +23,50 @@ interface Captured {
   Timestamp: number;
 }
 
-/** Every message the emulator's SES has captured, all accounts together: `{ messages: { <account>: [...] } }`. */
+/**
+ * Every message the emulator's SES has captured. The one emulator-specific branch of this tier, because
+ * each emulator has its own inspection endpoint (neither is an AWS API):
+ * - ministack: `GET /_ministack/ses/messages` → `{ messages: { <account>: Captured[] } }`;
+ * - LocalStack: `GET /_aws/ses` → `{ messages: [...] }` in its SES v1 provider's shape
+ *   (`localstack/services/ses/provider.py`, `save_for_retrospection`), where SES v2 `SendEmail` lands
+ *   through `localstack/host-executor/groundcrew_host_executor/sesv2.py` (the community edition has no SES v2).
+ */
 async function captured(): Promise<Captured[]> {
+  if (emulatorKind === "localstack") return capturedByLocalStack();
   const response = await fetch(`${emulatorEndpoint}/_ministack/ses/messages`);
   if (!response.ok) throw new Error(`GET /_ministack/ses/messages answered ${response.status}`);
   const body = (await response.json()) as { messages: Record<string, Captured[]> };
   return Object.values(body.messages).flat();
 }
 
+/** One message as LocalStack's `/_aws/ses` lists it (simple form; the raw form has `RawData` instead). */
+interface LocalStackSentEmail {
+  Source: string;
+  Destination?: { ToAddresses?: string[] };
+  Subject?: string;
+  Body?: { text_part?: string | null; html_part?: string | null };
+  /** `%Y-%m-%dT%H:%M:%S`, UTC without a zone. */
+  Timestamp: string;
+}
+
+async function capturedByLocalStack(): Promise<Captured[]> {
+  const response = await fetch(`${emulatorEndpoint}/_aws/ses`);
+  if (!response.ok) throw new Error(`GET /_aws/ses answered ${response.status}`);
+  const body = (await response.json()) as { messages: LocalStackSentEmail[] };
+  return body.messages.map((m) => ({
+    To: m.Destination?.ToAddresses ?? [],
+    Subject: m.Subject ?? "",
+    BodyText: m.Body?.text_part ?? "",
+    Source: m.Source,
+    Timestamp: Date.parse(`${m.Timestamp}Z`),
+  }));
+}
+
 const withSubject = async (subject: string) => (await captured()).filter((m) => m.Subject === subject);
 
 type Session = Awaited<ReturnType<typeof asUser>>;
 
-/**
- * The one emulator-specific branch of the tier: LocalStack's community edition has no SES v2
- * (SendEmail answers 501 "not included in your current license plan"), so there is nothing to send
- * through nor to read back. The domain and its SES v2 mailer are covered by the unit tier either way.
- */
-const sesV2Missing = emulatorKind === "localstack";
-
-describe.skipIf(sesV2Missing)("per-project notifications on the local stack", () => {
+describe("per-project notifications on the local stack", () => {
   const run = Date.now().toString(36);
   let alice: Session;
   let admin: Session;

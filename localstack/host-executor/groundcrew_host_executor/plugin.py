@@ -7,6 +7,8 @@
 - ``AWS::Lambda::Function``: CloudFormation's ``aws:cloudformation:*`` tags added (stack_tags.py).
 - ``AWS::SES::EmailIdentity``: the community provider is a stub that fails every stack using it;
   it is replaced by name below, because two plugins of one name would race on discovery order.
+- ``sesv2:default`` (localstack.aws.provider): SES v2, absent from the community edition; ``SendEmail``
+  goes through LocalStack's SES v1 provider, so mail shows up at ``GET /_aws/ses`` (sesv2.py).
 
 Kept import-light: LocalStack imports every plugin module of a namespace while it resolves names;
 the implementations are imported only when loaded.
@@ -17,6 +19,7 @@ from localstack.services.lambda_.invocation.plugins import RuntimeExecutorPlugin
 from localstack.services.lambda_.resource_providers.generated.aws_lambda_function_plugin import (
     LambdaFunctionProviderPlugin,
 )
+from localstack.services.plugins import Service, aws_provider
 from localstack.services.ses.resource_providers.aws_ses_emailidentity_plugin import (
     SESEmailIdentityProviderPlugin,
 )
@@ -45,6 +48,14 @@ class CustomResourceProviderPlugin(CloudFormationResourceProviderPlugin):
         from groundcrew_host_executor.custom_resource import CustomResourceProvider
 
         self.factory = CustomResourceProvider
+
+
+@aws_provider()
+def sesv2() -> Service:
+    """The SES v2 service (the name ``sesv2:default`` comes from this function's name)."""
+    from groundcrew_host_executor.sesv2 import SesV2Provider, dispatch_table
+
+    return Service.for_provider(SesV2Provider(), dispatch_table_factory=dispatch_table)
 
 
 def _load_lambda_function_provider(plugin: LambdaFunctionProviderPlugin) -> None:
