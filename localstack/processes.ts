@@ -11,7 +11,7 @@ export interface ManagedProcess {
   env?: Record<string, string>;
 }
 
-const pidFile = (name: string) => join(localDir, `${name}.pid`);
+export const pidFile = (name: string) => join(localDir, `${name}.pid`);
 export const logFile = (name: string) => join(logDir, `${name}.log`);
 
 export function startDetached(proc: ManagedProcess): number {
@@ -64,7 +64,13 @@ function signal(pid: number, sig: NodeJS.Signals): void {
   }
 }
 
-function alive(pid: number): boolean {
+/**
+ * Alive as `kill -0` sees it. A zombie counts as alive on purpose: a runner started by an earlier local:up
+ * is an orphan that init reaps late, and while local:down waits for it to go, the supervisor must not take
+ * it for a crash and start it again. Pid 0 and below name process groups, never one of ours.
+ */
+export function alive(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
   try {
     process.kill(pid, 0);
     return true;

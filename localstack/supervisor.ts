@@ -1,9 +1,8 @@
 import { existsSync, readFileSync } from "node:fs";
-import { join } from "node:path";
 import { DATA_API, ensureDataApi } from "./data-api-process.js";
 import type { LocalOutputs } from "./deploy.js";
 import { EMULATOR } from "./emulator.js";
-import { localDir } from "./env.js";
+import { alive, pidFile } from "./processes.js";
 import { containerQueues, runnerName, startRunners } from "./runner-process.js";
 import { localUp } from "./up.js";
 
@@ -39,16 +38,13 @@ export interface Supervisor {
 
 type Finding = "running" | "died" | "missing";
 
-/** The pid file convention of processes.ts: <local dir>/<name>.pid. */
-const pidPath = (name: string) => join(localDir, `${name}.pid`);
-
 export function stackProcesses(): string[] {
   return [EMULATOR, DATA_API, ...containerQueues().map(runnerName)];
 }
 
 export function processState(name: string): Finding {
-  if (!existsSync(pidPath(name))) return "missing";
-  const pid = Number(readFileSync(pidPath(name), "utf8"));
+  if (!existsSync(pidFile(name))) return "missing";
+  const pid = Number(readFileSync(pidFile(name), "utf8"));
   return alive(pid) ? "running" : "died";
 }
 
@@ -140,19 +136,4 @@ const redeployRetryMs = 15_000;
 function summary(error: unknown): string {
   const lines = (error instanceof Error ? error.message : String(error)).split("\n").filter((line) => line.trim());
   return lines.length <= 2 ? lines.join(" ") : `${lines[0]} … ${lines[lines.length - 1]?.trim()}`;
-}
-
-/**
- * Alive as `kill -0` sees it, the way local:down's stopProcess does. A zombie counts as alive on purpose:
- * a runner started by an earlier local:up is an orphan that init reaps late, and while local:down waits for
- * it to go, the supervisor must not take it for a crash and start it again.
- */
-function alive(pid: number): boolean {
-  if (!Number.isInteger(pid) || pid <= 0) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }

@@ -1,11 +1,12 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
-import { createServer as createNetServer, type AddressInfo } from "node:net";
+import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { repoRoot } from "../../localstack/env.js";
+import { freePort } from "../../localstack/free-port.js";
 
 // The runtimes of LocalStack's host executor (localstack/host-executor), driven the way LocalStack
 // drives them: a stand-in for its executor endpoint records what a runtime reports, and invokes are
@@ -81,17 +82,6 @@ afterAll(async () => {
   await new Promise((resolve) => gateway.close(resolve));
   rmSync(taskRoot, { recursive: true, force: true });
 });
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createNetServer();
-    probe.on("error", reject);
-    probe.listen(0, "127.0.0.1", () => {
-      const { port } = probe.address() as AddressInfo;
-      probe.close(() => resolve(port));
-    });
-  });
-}
 
 /** Starts a runtime as executor.py does: the function's environment plus the port to listen on. */
 async function startRuntime(kind: "node" | "python", handler: string, timeoutSeconds = 3): Promise<number> {

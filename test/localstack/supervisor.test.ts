@@ -1,9 +1,9 @@
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { LocalOutputs } from "../../localstack/deploy.js";
+import { freePort } from "../../localstack/free-port.js";
 
 /**
  * The supervisor on a Data API stand-in of its own: a temporary state folder and a free loopback port,
@@ -73,16 +73,3 @@ describe("npm start's supervisor", () => {
     expect(await answers(`${dataApiUrl}/_health`)).toBe(false);
   }, 60_000);
 });
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port")),
-      );
-    });
-  });
-}
