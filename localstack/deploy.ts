@@ -12,9 +12,12 @@ import {
   outputsFile,
   repoRoot,
 } from "./env.js";
+import { stackIsDeployed } from "./stack-status.js";
 
 const cdkBin = join(repoRoot, "node_modules", ".bin", "cdk");
 const stackName = "groundcrew-local";
+/** The stack `cdk bootstrap` creates (its default qualifier and name). */
+const bootstrapStackName = "CDKToolkit";
 
 export interface LocalOutputs {
   stackName: string;
@@ -43,12 +46,35 @@ function cdk(args: string[], quiet = false): Promise<string> {
   });
 }
 
-/** `cdk bootstrap` once per emulator process: its state lives only as long as the emulator runs. */
-export async function bootstrapOnce(emulatorIdentity: string): Promise<boolean> {
-  const marker = join(localDir, "bootstrapped");
-  if (existsSync(marker) && readFileSync(marker, "utf8") === emulatorIdentity) return false;
-  await cdk(["bootstrap", `aws://${localAccount}/${localRegion}`], true);
-  mkdirSync(localDir, { recursive: true });
+/** What bootstrapOnce does and asks; tests give their own. */
+export interface BootstrapSteps {
+  bootstrap(): Promise<void>;
+  /** Whether the emulator still holds the bootstrap stack. */
+  isBootstrapped(): Promise<boolean>;
+  /** The folder of the marker naming the bootstrapped run. */
+  dir: string;
+}
+
+const realBootstrapSteps: BootstrapSteps = {
+  bootstrap: async () => void (await cdk(["bootstrap", `aws://${localAccount}/${localRegion}`], true)),
+  isBootstrapped: () => stackIsDeployed(bootstrapStackName),
+  dir: localDir,
+};
+
+/**
+ * `cdk bootstrap` once per emulator run: its state lives only as long as the emulator runs. The marker
+ * names the run; the CDKToolkit stack is asked for too, since an emulator started elsewhere keeps its
+ * address across restarts. Answers whether it bootstrapped.
+ */
+export async function bootstrapOnce(
+  emulatorIdentity: string,
+  steps: BootstrapSteps = realBootstrapSteps,
+): Promise<boolean> {
+  const marker = join(steps.dir, "bootstrapped");
+  const sameRun = existsSync(marker) && readFileSync(marker, "utf8") === emulatorIdentity;
+  if (sameRun && (await steps.isBootstrapped())) return false;
+  await steps.bootstrap();
+  mkdirSync(steps.dir, { recursive: true });
   writeFileSync(marker, emulatorIdentity);
   return true;
 }

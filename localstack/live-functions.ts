@@ -1,4 +1,11 @@
-import { LambdaClient, ListFunctionsCommand, ListTagsCommand, UpdateFunctionCodeCommand } from "@aws-sdk/client-lambda";
+import {
+  GetFunctionConfigurationCommand,
+  LambdaClient,
+  ListFunctionsCommand,
+  ListTagsCommand,
+  UpdateFunctionCodeCommand,
+} from "@aws-sdk/client-lambda";
+import { setTimeout as sleep } from "node:timers/promises";
 import type { FunctionKind } from "../functions/contracts/environment.js";
 import { awsLocalEnv } from "./env.js";
 
@@ -38,12 +45,28 @@ export async function deployedFunctions(
   return byKind;
 }
 
+/** AWS finishes a code update in seconds; a minute means the emulator is stuck. */
+const updateTimeoutMs = 60_000;
+
 /**
  * Replaces a function's code. ministack drops the function's warm workers in the same call
  * (services/lambda_svc.py update_function_code → core/lambda_runtime.py invalidate_worker(name,
  * qualifier="$LATEST"), which pops the pool entry and kills its processes), so the next invoke
  * cold-starts on the new code; invokes are not held back while the status reads InProgress.
+ * LocalStack, like AWS, updates in the background: `LastUpdateStatus` reads InProgress and invokes
+ * keep reaching the old code until it reads Successful. So this returns only once the update is done
+ * (an emulator that reports no status counts as done), and throws if it failed.
  */
 export async function updateCode(lambda: LambdaClient, functionName: string, zip: Buffer): Promise<void> {
   await lambda.send(new UpdateFunctionCodeCommand({ FunctionName: functionName, ZipFile: zip }));
+  const deadline = Date.now() + updateTimeoutMs;
+  for (;;) {
+    const config = await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: functionName }));
+    if (config.LastUpdateStatus === "Failed") {
+      throw new Error(`${functionName}: code update failed: ${config.LastUpdateStatusReason ?? "no reason given"}`);
+    }
+    if (config.LastUpdateStatus !== "InProgress") return;
+    if (Date.now() > deadline) throw new Error(`${functionName}: code update still in progress after 60 s`);
+    await sleep(100);
+  }
 }

@@ -15,17 +15,9 @@ import {
 import { bootstrapOnce, deployLocalStack, type LocalOutputs } from "./deploy.js";
 import { ensureEmulator } from "./emulator.js";
 import { startFrontDoor } from "./front-door-process.js";
-import {
-  awsLocalEnv,
-  dataApiUrl,
-  dataApiUrlForFunctions,
-  emulatorEndpoint,
-  localDir,
-  localRegion,
-  outputsFile,
-  repoRoot,
-} from "./env.js";
+import { dataApiUrl, dataApiUrlForFunctions, emulatorEndpoint, localDir, outputsFile, repoRoot } from "./env.js";
 import { resyncLiveSwapped } from "./live-swapped.js";
+import { stackIsDeployed } from "./stack-status.js";
 import { containerQueues, runnerPid, startRunners } from "./runner-process.js";
 import { buildConsole } from "../console/build.js";
 
@@ -53,7 +45,11 @@ export async function localUp(options: { quiet?: boolean; force?: boolean } = {}
   step(`data API stand-in on ${dataApiUrl}`);
   await ensureDataApi();
   step("cdk bootstrap");
-  const bootstrapped = await bootstrapOnce(emulator.external ? `external:${Date.now()}` : `ministack:${emulator.pid}`);
+  // An emulator we started is named by its pid (a restarted one has lost everything); one started
+  // elsewhere only by its address, and bootstrapOnce asks it whether the bootstrap stack is still there.
+  const bootstrapped = await bootstrapOnce(
+    emulator.external ? `external:${emulatorEndpoint}` : `${emulator.kind}:${emulator.pid}`,
+  );
   step(bootstrapped ? "bootstrapped" : "already bootstrapped");
 
   const fingerprint = currentFingerprint(emulator.external);
@@ -123,33 +119,9 @@ function currentFingerprint(externalEmulator: boolean): Fingerprint {
 /** The outputs of the last deploy when it is still what would be deployed and the stack still exists; else undefined. */
 async function unchangedDeploy(fingerprint: Fingerprint): Promise<LocalOutputs | undefined> {
   if (savedFingerprint(localDir)?.digest !== fingerprint.digest || !existsSync(outputsFile)) return undefined;
-  if (!(await stackIsDeployed())) return undefined;
+  if (!(await stackIsDeployed(stackName))) return undefined;
   const outputs = JSON.parse(readFileSync(outputsFile, "utf8")) as LocalOutputs;
   return outputs.stackName === stackName && outputs.endpoint === emulatorEndpoint ? outputs : undefined;
-}
-
-/**
- * CloudFormation DescribeStacks on the emulator (the project has no CloudFormation client): true when
- * the stack exists and its last operation completed. Emulators read the account and region from the
- * Authorization header and do not check the signature. Any doubt answers false, which only means a deploy.
- */
-async function stackIsDeployed(): Promise<boolean> {
-  const env = awsLocalEnv();
-  try {
-    const response = await fetch(emulatorEndpoint, {
-      method: "POST",
-      headers: {
-        "content-type": "application/x-www-form-urlencoded",
-        authorization: `AWS4-HMAC-SHA256 Credential=${env.AWS_ACCESS_KEY_ID}/20000101/${localRegion}/cloudformation/aws4_request, SignedHeaders=host, Signature=0`,
-      },
-      body: new URLSearchParams({ Action: "DescribeStacks", Version: "2010-05-15", StackName: stackName }),
-      signal: AbortSignal.timeout(5000),
-    });
-    const status = /<StackStatus>([A-Z_]+)<\/StackStatus>/.exec(await response.text())?.[1];
-    return response.ok && (status === "CREATE_COMPLETE" || status === "UPDATE_COMPLETE");
-  } catch {
-    return false;
-  }
 }
 
 const usage = `usage: npm run local:up [-- --force]

@@ -127,7 +127,7 @@ describe("fault drills on the local stack", () => {
       delaySeconds: 3,
     }));
     const midRun = await Promise.all(
-      [0, 1].map((i) => enqueue({ payload: { message: `outage-mid-run-${i}`, sleepMs: 2_000 } })),
+      [0, 1].map((i) => enqueue({ payload: { message: `outage-mid-run-${i}`, sleepMs: 6_000 } })),
     );
     await Promise.all(
       midRun.map((id) =>

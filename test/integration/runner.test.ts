@@ -5,7 +5,9 @@ import { RDSDataClient } from "@aws-sdk/client-rds-data";
 import { Database } from "../../functions/core/db/database.js";
 import { uuid } from "../../functions/core/db/parameters.js";
 import { awsLocalEnv, dataApiUrl, localDatabase } from "../../localstack/env.js";
+import { alive } from "../../localstack/processes.js";
 import { runnerLog, runnerPid, startRunners } from "../../localstack/runner-process.js";
+import { loadConfig } from "../../functions/contracts/config/load.js";
 import { outputs } from "./outputs.js";
 import { asUser, eventually } from "./session.js";
 
@@ -69,6 +71,21 @@ async function peek(taskId: string): Promise<true | undefined> {
     }),
   );
   return Messages?.some((message) => message.Body?.includes(taskId)) ? true : undefined;
+}
+
+/** ECS's stop: SIGTERM, then SIGKILL once the task definition's stopTimeout has passed. Says whether SIGKILL was needed. */
+const STOP_TIMEOUT_SECONDS = (() => {
+  const seconds = loadConfig("local").queues.long?.container?.stopTimeoutSeconds;
+  if (seconds === undefined) throw new Error("the local stage has no long queue with a stop timeout");
+  return seconds;
+})();
+async function stopLikeEcs(pid: number): Promise<{ killed: boolean }> {
+  process.kill(pid, "SIGTERM");
+  const deadline = Date.now() + STOP_TIMEOUT_SECONDS * 1000;
+  while (alive(pid) && Date.now() < deadline) await sleep(50);
+  if (!alive(pid)) return { killed: false };
+  process.kill(pid, "SIGKILL");
+  return { killed: true };
 }
 
 const runnerExit = () =>
@@ -166,14 +183,16 @@ describe("the long queue's runner (runtime: container) on the local stack", () =
     const signalled = Date.now();
     let released: Task;
     let stopSeconds: number;
+    let killed: boolean;
     try {
-      process.kill(pid, "SIGTERM");
+      // The release must be on record before ECS's SIGKILL, which comes at the stop timeout whatever the
+      // machine's load: that, not a wall-clock figure, is what this checks.
+      ({ killed } = await stopLikeEcs(pid));
       await runnerExit();
       stopSeconds = (Date.now() - signalled) / 1000;
-      // Released inside the 4 s stop timeout: back to retrying, the attempt not counted.
+      // Back to retrying, the attempt not counted.
       released = await task(id);
       expect(released).toMatchObject({ status: "retrying", attempts: 1, maxAttempts: 4 });
-      expect(stopSeconds).toBeLessThan(4.5);
       // Its message is visible at once, not after the rest of its 6 s lease: a look (visibility 0) finds it.
       await eventually("the released message", () => peek(id), 2_000, 200);
     } finally {
@@ -184,7 +203,7 @@ describe("the long queue's runner (runtime: container) on the local stack", () =
     expect(logged(id, "Task released for another runner (not counted)")).toBe(1);
     expect(logged(id, "Task succeeded")).toBe(1);
     console.log(
-      `[drill SIGTERM] 12 s task, SIGTERM mid-run: runner stopped in ${stopSeconds.toFixed(1)} s, task ${released.status} ` +
+      `[drill SIGTERM] 12 s task, SIGTERM mid-run: runner stopped in ${stopSeconds.toFixed(1)} s${killed ? " (SIGKILL at the stop timeout)" : ""}, task ${released.status} ` +
         `(attempts ${released.attempts}, budget ${released.maxAttempts}), then ${done.status} on attempt ${done.attempts} ` +
         `after the restart; succeeded logged ${logged(id, "Task succeeded")}x`,
     );

@@ -1,5 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { localOutputs } from "../../localstack/deploy.js";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { bootstrapOnce, localOutputs } from "../../localstack/deploy.js";
 
 // What `cdk deploy --outputs-file` reported for the local stack on ministack (trimmed).
 const stack = {
@@ -45,5 +48,40 @@ describe(".local/outputs.json", () => {
     });
     const urls = Object.values(outputs).filter((value) => /^https?:/.test(value));
     expect(urls.every((url) => url.startsWith("http://127.0.0.1:4630"))).toBe(true);
+  });
+});
+
+describe("bootstrapOnce", () => {
+  const setup = (deployed: { bootstrap: boolean }) => {
+    const dir = mkdtempSync(join(tmpdir(), "groundcrew-bootstrap-"));
+    let runs = 0;
+    const steps = {
+      dir,
+      bootstrap: () => {
+        runs++;
+        deployed.bootstrap = true;
+        return Promise.resolve();
+      },
+      isBootstrapped: () => Promise.resolve(deployed.bootstrap),
+    };
+    return { steps, runs: () => runs };
+  };
+
+  it("bootstraps once per emulator run, and again for a new run", async () => {
+    const { steps, runs } = setup({ bootstrap: false });
+    expect(await bootstrapOnce("ministack:100", steps)).toBe(true);
+    expect(await bootstrapOnce("ministack:100", steps)).toBe(false);
+    expect(await bootstrapOnce("ministack:200", steps)).toBe(true);
+    expect(runs()).toBe(2);
+  });
+
+  it("bootstraps an emulator started elsewhere again once it lost the bootstrap stack (a restart at the same address)", async () => {
+    const deployed = { bootstrap: false };
+    const { steps, runs } = setup(deployed);
+    expect(await bootstrapOnce("external:http://127.0.0.1:4566", steps)).toBe(true);
+    expect(await bootstrapOnce("external:http://127.0.0.1:4566", steps)).toBe(false);
+    deployed.bootstrap = false;
+    expect(await bootstrapOnce("external:http://127.0.0.1:4566", steps)).toBe(true);
+    expect(runs()).toBe(2);
   });
 });
