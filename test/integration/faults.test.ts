@@ -1,6 +1,7 @@
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { dataApiUrl } from "../../localstack/env.js";
 import { api } from "./outputs.js";
+import { defaultQueuePeak } from "./queue-concurrency.js";
 import { asUser, eventually } from "./session.js";
 
 type Task = { id: string; status: string; attempts: number };
@@ -48,6 +49,11 @@ describe("faults on the local stack", () => {
       `[fault: worker killed] 1 task, succeeded ${task?.status === "succeeded" ? 1 : 0}, attempts ${task?.attempts}, lost 0`,
     );
     expect(task).toMatchObject({ status: "succeeded", attempts: 2 });
+    // The crashed invoke ended at once, as on AWS (Runtime.ExitError), and gave its concurrency back:
+    // the queue still runs two tasks at once. (An emulator waiting on the dead process kept one of
+    // the two slots for 15 minutes.)
+    const { peak, timeline } = await defaultQueuePeak(alice, { count: 4, sleepMs: 1500, label: "after-crash" });
+    expect(peak, timeline).toBe(2);
   });
 
   it("the database away for a while: requests answer 503, queued work finishes after it returns, 0 lost", async () => {

@@ -2,6 +2,7 @@ import { SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { beforeAll, describe, expect, it } from "vitest";
 import { awsLocalEnv } from "../../localstack/env.js";
 import { api, outputs } from "./outputs.js";
+import { defaultQueuePeak } from "./queue-concurrency.js";
 import { asUser, eventually } from "./session.js";
 
 type Task = {
@@ -13,22 +14,6 @@ type Task = {
   result: unknown;
   error: string | null;
 };
-
-/** The most intervals that overlap at any instant; one that ends as another starts does not overlap it. */
-function peakOverlap(spans: { from: number; to: number }[]): number {
-  const edges = spans.flatMap((s) => [
-    { at: s.from, delta: 1 },
-    { at: s.to, delta: -1 },
-  ]);
-  edges.sort((a, b) => a.at - b.at || a.delta - b.delta);
-  let running = 0;
-  let peak = 0;
-  for (const edge of edges) {
-    running += edge.delta;
-    peak = Math.max(peak, running);
-  }
-  return peak;
-}
 
 describe("background tasks on the local stack", () => {
   let alice: Awaited<ReturnType<typeof asUser>>;
@@ -45,34 +30,6 @@ describe("background tasks on the local stack", () => {
     const response = await operator.post("/tasks", { name: "diagnostics.echo", payload, ...extra });
     expect(response.status).toBe(202);
     return response.body as { id: string; status: string; duplicate: boolean };
-  };
-  /**
-   * Tasks of a queue that ran in [from, to], newest pages first. A task that ran more than once keeps
-   * its first start, so its span would include the wait between attempts: only single runs count.
-   */
-  const queueTasksRunningBetween = async (queue: string, from: number, to: number) => {
-    const found: (Task & { queue: string; createdAt: string })[] = [];
-    let cursor: string | null = null;
-    for (let page = 0; page < 10; page++) {
-      const path: string = `/tasks?limit=200${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`;
-      const body = (await admin.get(path)).body as {
-        items: (Task & { queue: string; createdAt: string })[];
-        nextCursor: string | null;
-      };
-      found.push(...body.items);
-      cursor = body.nextCursor;
-      const oldest = body.items.at(-1);
-      // A queue's visibility timeout bounds how long before its start a task can have been created.
-      if (!cursor || (oldest && Date.parse(oldest.createdAt) < from - 10 * 60_000)) break;
-    }
-    return found.filter(
-      (t) =>
-        t.queue === queue &&
-        t.attempts === 1 &&
-        t.startedAt !== null &&
-        Date.parse(t.startedAt) <= to &&
-        (t.finishedAt === null || Date.parse(t.finishedAt) >= from),
-    );
   };
   const task = async (id: string) => (await operator.get(`/tasks/${id}`)).body as Task;
   const settled = (id: string, status = "succeeded", timeoutMs = 60_000) =>
@@ -141,23 +98,10 @@ describe("background tasks on the local stack", () => {
   });
 
   it("never runs more tasks of a queue at once than its cap", async () => {
-    const ids = await Promise.all(
-      Array.from({ length: 8 }, (_, i) => enqueue({ message: `cap-${i}`, sleepMs: 1500 }).then((r) => r.id)),
-    );
-    const done = await Promise.all(ids.map((id) => settled(id, "succeeded", 90_000)));
-    const from = Math.min(...done.map((t) => Date.parse(t.startedAt)));
-    const to = Math.max(...done.map((t) => Date.parse(t.finishedAt ?? "")));
-    // Every task of the queue that ran in that window counts, not only ours: a task left over from an
-    // earlier file holds a slot as much as ours do, and the cap is the queue's.
-    const ran = (await queueTasksRunningBetween("default", from, to)).map((t) => ({
-      id: t.id,
-      from: Date.parse(t.startedAt),
-      to: t.finishedAt ? Date.parse(t.finishedAt) : Date.now(),
-    }));
-    expect(ran.filter((t) => ids.includes(t.id))).toHaveLength(ids.length);
-    const timeline = ran.map((t) => `${ids.includes(t.id) ? "ours" : t.id} ${t.from - from}..${t.to - from} ms`);
-    // The local stage caps the default queue at 2 (functions/contracts/config/stages.ts).
-    expect(peakOverlap(ran), timeline.join("; ")).toBe(2);
+    const { peak, timeline } = await defaultQueuePeak(operator, { count: 8, sleepMs: 1500, label: "cap" });
+    // The local stage caps the default queue at 2 (functions/contracts/config/stages.ts): never more,
+    // and reached, so there was contention to cap.
+    expect(peak, timeline).toBe(2);
   });
 
   it("enqueues a batch in request order and runs every task; a repeated batch answers with the same tasks", async () => {

@@ -21,6 +21,7 @@ import shutil
 import subprocess
 import sys
 import threading
+from concurrent.futures import Future
 from pathlib import Path
 
 from localstack import config
@@ -29,7 +30,7 @@ from localstack.services.lambda_.invocation.executor_endpoint import (
     ExecutorEndpoint,
     StatusErrorException,
 )
-from localstack.services.lambda_.invocation.lambda_models import FunctionVersion
+from localstack.services.lambda_.invocation.lambda_models import FunctionVersion, InvocationResult
 from localstack.services.lambda_.invocation.runtime_executor import (
     LambdaRuntimeException,
     RuntimeExecutor,
@@ -96,21 +97,31 @@ class HostRuntimeExecutor(RuntimeExecutor):
         self.executor_endpoint = ExecutorEndpoint(self.id, container_address=LOOPBACK)
         self.process = None
         self.log_lines: collections.deque[str] = collections.deque(maxlen=KEPT_LOG_LINES)
+        self._env_vars: dict[str, str] = {}
+        self._stopping = False
+        # The process and request id of the invoke under way, to fail it if that process dies.
+        self._invoking: tuple[subprocess.Popen, str] | None = None
 
     def start(self, env_vars: dict[str, str]) -> None:
         config_ = self.function_version.config
         if config_.package_type != PackageType.Zip:
             raise LambdaRuntimeException("the host executor runs zip packages only")
+        self._env_vars = env_vars
+        self.executor_endpoint.start()
+        self.executor_endpoint.container_port = get_free_tcp_port()
+        self._spawn()
+        self.executor_endpoint.wait_for_startup()
+
+    def _spawn(self) -> None:
+        config_ = self.function_version.config
         command = runtime_command(config_.runtime)
         code_dir = str(config_.code.get_unzipped_code_location())
-        self.executor_endpoint.start()
-        port = get_free_tcp_port()
-        self.executor_endpoint.container_port = port
+        port = self.executor_endpoint.container_port
         LOG.debug("Starting %s for %s in %s", command, self.function_version.qualified_arn, code_dir)
         self.process = subprocess.Popen(
             command,
             cwd=code_dir,
-            env=function_environment(env_vars, code_dir, port),
+            env=function_environment(self._env_vars, code_dir, port),
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
@@ -118,21 +129,22 @@ class HostRuntimeExecutor(RuntimeExecutor):
             start_new_session=True,
         )
         threading.Thread(
-            target=self._follow_output, name=f"lambda-host-{self.id}", daemon=True
+            target=self._follow_output,
+            args=(self.process,),
+            name=f"lambda-host-{self.id}",
+            daemon=True,
         ).start()
-        self.executor_endpoint.wait_for_startup()
 
-    def _follow_output(self) -> None:
-        process = self.process
+    def _follow_output(self, process: subprocess.Popen) -> None:
         for raw in process.stdout:
             line = raw.decode("utf-8", errors="replace").rstrip("\n")
             self.log_lines.append(line)
             LOG.debug("[lambda %s] %s", self.function_version.id.function_name, line)
         code = process.wait()
+        tail = "\n".join(list(self.log_lines)[-20:])
         future = self.executor_endpoint.startup_future
         # A process that dies before reporting ready would otherwise wait out the startup timeout.
         if future is not None and not future.done():
-            tail = "\n".join(list(self.log_lines)[-20:])
             future.set_exception(
                 StatusErrorException(
                     f"runtime process exited with {code} before it was ready",
@@ -141,8 +153,45 @@ class HostRuntimeExecutor(RuntimeExecutor):
                     ).encode(),
                 )
             )
+            return
+        self._fail_invoke_of(process, code, tail)
+
+    def _fail_invoke_of(self, process: subprocess.Popen, code: int, tail: str) -> None:
+        """A handler that ends its process (process.exit, a crash, the OOM killer) mid-invoke.
+
+        AWS answers that invoke at once with ``Runtime.ExitError`` and the next invoke gets a fresh
+        environment. LocalStack's own endpoint would wait for an answer that never comes, for up to
+        905 s (900 s plus a buffer, executor_endpoint.py), and the caller with it: an SQS mapping
+        then has one batch slot fewer for a quarter of an hour. So the invoke is failed here, as AWS
+        fails it, and ``invoke`` starts a new process for the next one.
+        """
+        invoking = self._invoking
+        future = self.executor_endpoint.invocation_future
+        if self._stopping or invoking is None or invoking[0] is not process:
+            return
+        if future is None or future.done():
+            return
+        request_id = invoking[1]
+        signal_or_status = f"signal: {-code}" if code < 0 else f"exit status {code}"
+        payload = {
+            "errorType": "Runtime.ExitError",
+            "errorMessage": f"RequestId: {request_id} Error: Runtime exited with error: {signal_or_status}",
+        }
+        LOG.info(
+            "Runtime of %s exited mid-invoke (%s)", self.function_version.id.function_name, signal_or_status
+        )
+        future.set_result(
+            InvocationResult(request_id, json.dumps(payload).encode(), is_error=True, logs=tail)
+        )
+
+    def _respawn(self) -> None:
+        """A fresh runtime process after the last one died: what AWS's next invoke gets, a cold start."""
+        self.executor_endpoint.startup_future = Future()
+        self._spawn()
+        self.executor_endpoint.wait_for_startup()
 
     def stop(self) -> None:
+        self._stopping = True
         process = self.process
         if process is not None and process.poll() is None:
             try:
@@ -171,7 +220,13 @@ class HostRuntimeExecutor(RuntimeExecutor):
         )
 
     def invoke(self, payload: dict[str, str]):
-        return self.executor_endpoint.invoke(payload)
+        if self.process is not None and self.process.poll() is not None:
+            self._respawn()
+        self._invoking = (self.process, payload.get("invoke-id", ""))
+        try:
+            return self.executor_endpoint.invoke(payload)
+        finally:
+            self._invoking = None
 
     def get_logs(self) -> str:
         return "\n".join(self.log_lines)
