@@ -1,34 +1,18 @@
-import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { repoRoot } from "../../localstack/env.js";
+import { runLocalCommand, type CommandRun } from "../support/local-command.js";
 
 // Offline: an empty state folder and ports nothing answers on, so a command that got past its
 // argument check could not touch a running stack (local:down least of all).
 const stateDir = mkdtempSync(join(tmpdir(), "groundcrew-cli-"));
 afterAll(() => rmSync(stateDir, { recursive: true, force: true }));
 
-/** Runs a local command the way its npm script does (tsx on the entry point). */
-function command(file: string, args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--import", "tsx", join(repoRoot, "localstack", file), ...args], {
-      cwd: repoRoot,
-      env: {
-        ...process.env,
-        GROUNDCREW_LOCAL_DIR: stateDir,
-        AWS_ENDPOINT_URL: "http://127.0.0.1:9",
-        GROUNDCREW_DATA_API_PORT: "9",
-      },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
+/** A local command, offline (see above). */
+function command(file: string, args: string[]): Promise<CommandRun> {
+  return runLocalCommand(file, args, {
+    env: { GROUNDCREW_LOCAL_DIR: stateDir, AWS_ENDPOINT_URL: "http://127.0.0.1:9", GROUNDCREW_DATA_API_PORT: "9" },
   });
 }
 

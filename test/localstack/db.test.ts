@@ -1,29 +1,11 @@
-import { spawn } from "node:child_process";
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { repoRoot } from "../../localstack/env.js";
 import { startScratchDatabase, type ScratchDatabase } from "../../localstack/scratch-database.js";
+import { runLocalCommand, type CommandRun } from "../support/local-command.js";
 import { testServerUrl } from "../support/local-database.js";
 
 /** `npm run db`, exactly as the script runs it, pointed at a stand-in through GROUNDCREW_DATA_API_PORT. */
-function db(
-  port: number,
-  args: string[],
-  stdin = "",
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--import", "tsx", join(repoRoot, "localstack", "db.ts"), ...args], {
-      cwd: repoRoot,
-      env: { ...process.env, GROUNDCREW_DATA_API_PORT: String(port), DATABASE_URL: "" },
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(stdin);
-  });
+function db(port: number, args: string[], stdin = ""): Promise<CommandRun> {
+  return runLocalCommand("db.ts", args, { env: { GROUNDCREW_DATA_API_PORT: String(port), DATABASE_URL: "" }, stdin });
 }
 
 // The shell goes through the stand-in, so it works the same whichever database backs it.
