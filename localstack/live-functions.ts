@@ -5,9 +5,9 @@ import {
   ListTagsCommand,
   UpdateFunctionCodeCommand,
 } from "@aws-sdk/client-lambda";
-import { setTimeout as sleep } from "node:timers/promises";
 import type { FunctionKind } from "../functions/contracts/environment.js";
 import { awsLocalEnv } from "./env.js";
+import { waitFor } from "./processes.js";
 
 /** A Lambda client for the emulator (its endpoint and test credentials). */
 export function emulatorLambda(): LambdaClient {
@@ -59,14 +59,15 @@ const updateTimeoutMs = 60_000;
  */
 export async function updateCode(lambda: LambdaClient, functionName: string, zip: Buffer): Promise<void> {
   await lambda.send(new UpdateFunctionCodeCommand({ FunctionName: functionName, ZipFile: zip }));
-  const deadline = Date.now() + updateTimeoutMs;
-  for (;;) {
-    const config = await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: functionName }));
-    if (config.LastUpdateStatus === "Failed") {
-      throw new Error(`${functionName}: code update failed: ${config.LastUpdateStatusReason ?? "no reason given"}`);
-    }
-    if (config.LastUpdateStatus !== "InProgress") return;
-    if (Date.now() > deadline) throw new Error(`${functionName}: code update still in progress after 60 s`);
-    await sleep(100);
-  }
+  await waitFor(
+    `the code update of ${functionName}`,
+    async () => {
+      const config = await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: functionName }));
+      if (config.LastUpdateStatus === "Failed") {
+        throw new Error(`${functionName}: code update failed: ${config.LastUpdateStatusReason ?? "no reason given"}`);
+      }
+      return config.LastUpdateStatus !== "InProgress";
+    },
+    updateTimeoutMs,
+  );
 }

@@ -73,12 +73,13 @@ async function peek(taskId: string): Promise<true | undefined> {
   return Messages?.some((message) => message.Body?.includes(taskId)) ? true : undefined;
 }
 
-/** ECS's stop: SIGTERM, then SIGKILL once the task definition's stopTimeout has passed. Says whether SIGKILL was needed. */
+/** The long queue's stop timeout in the local stage: what ECS would give a runner between SIGTERM and SIGKILL. */
 const STOP_TIMEOUT_SECONDS = (() => {
   const seconds = loadConfig("local").queues.long?.container?.stopTimeoutSeconds;
   if (seconds === undefined) throw new Error("the local stage has no long queue with a stop timeout");
   return seconds;
 })();
+/** ECS's stop: SIGTERM, then SIGKILL once the stop timeout has passed. Says whether SIGKILL was needed. */
 async function stopLikeEcs(pid: number): Promise<{ killed: boolean }> {
   process.kill(pid, "SIGTERM");
   const deadline = Date.now() + STOP_TIMEOUT_SECONDS * 1000;
